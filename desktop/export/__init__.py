@@ -1,0 +1,1 @@
+"""Word (and optional PDF) export of proposals. No Qt; uses services and models only."""

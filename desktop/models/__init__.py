@@ -1,0 +1,1 @@
+"""Persistent data: SQLAlchemy entities, the hybrid logical clock, schema migrations. No Qt."""

@@ -1,0 +1,34 @@
+"""Where Tandem keeps its files: the data folder (workspaces) and the config folder (settings).
+
+Environment overrides (``TANDEM_DATA_DIR``, ``TANDEM_CONFIG_DIR``, ``TANDEM_WORKSPACE``) let
+tests and scripted use run against temporary folders without touching the user's own data.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+from . import APP_NAME
+
+WORKSPACE_FILE = "workspace.tandem"
+
+
+def data_dir() -> Path:
+    override = os.environ.get("TANDEM_DATA_DIR")
+    return Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, False))
+
+
+def config_dir() -> Path:
+    override = os.environ.get("TANDEM_CONFIG_DIR")
+    return Path(override) if override else Path(platformdirs.user_config_dir(APP_NAME, False))
+
+
+def default_workspace(data_folder: str | None = None) -> Path:
+    """``TANDEM_WORKSPACE``, else the workspace in the chosen (or platform) data folder."""
+    override = os.environ.get("TANDEM_WORKSPACE")
+    if override:
+        return Path(override).expanduser()
+    base = Path(data_folder).expanduser() if data_folder else data_dir()
+    return base / WORKSPACE_FILE

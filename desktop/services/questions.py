@@ -1,0 +1,111 @@
+"""Practice questions: the register of questions from practice and their case descriptions."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..i18n import N_
+from ..models.entities import Match, PracticeQuestion
+from . import documents
+from .records import Tx, now_iso
+
+STATUSES = {
+    "new": N_("New"), "clustered": N_("Clustered"), "matched": N_("Matched"),
+    "in_proposal": N_("In proposal"), "funded": N_("Funded"), "answered": N_("Answered"),
+}
+SECTORS = {"healthcare": N_("Healthcare"), "education": N_("Education"), "safety": N_("Safety")}
+URGENCIES = {"low": N_("Low"), "medium": N_("Medium"), "high": N_("High")}
+CASE = "case_description"
+
+
+def case_doc(question_id: str) -> str:
+    return documents.doc_id(PracticeQuestion.entity_name(), question_id, CASE)
+
+
+def add_question(tx: Tx, fields: Mapping[str, Any], case_description: str = "") -> str:
+    status = fields.get("status", "new")
+    if status not in STATUSES:
+        raise ValueError(f"status must be one of {sorted(STATUSES)}, not {status!r}")
+    values = dict(fields)
+    values.setdefault("created_at", now_iso())
+    qid = tx.create(PracticeQuestion, values)
+    if case_description:
+        documents.append_segments(tx, case_doc(qid), [case_description.rstrip("\n") + "\n"])
+    return qid
+
+
+@dataclass(frozen=True)
+class QuestionRow:
+    id: str
+    title: str
+    language: str
+    sector: str
+    theme: str
+    organisation: str
+    urgency: str
+    status: str
+    matches: int
+
+
+SORT_COLUMNS = {
+    "title": PracticeQuestion.title, "sector": PracticeQuestion.sector,
+    "theme": PracticeQuestion.theme, "organisation": PracticeQuestion.organisation,
+    "status": PracticeQuestion.status, "language": PracticeQuestion.language,
+    "urgency": PracticeQuestion.urgency,
+}
+
+
+def question_ids(session: Session, sort: str = "title", descending: bool = False,
+                 query: str = "") -> list[str]:
+    column = SORT_COLUMNS.get(sort, PracticeQuestion.title)
+    stmt = select(PracticeQuestion.id).where(PracticeQuestion.deleted.is_(False))
+    if query.strip():
+        like = f"%{query.strip()}%"
+        stmt = stmt.where(PracticeQuestion.title.ilike(like)
+                          | PracticeQuestion.question_text.ilike(like)
+                          | PracticeQuestion.organisation.ilike(like))
+    order = column.desc() if descending else column.asc()
+    return list(session.execute(stmt.order_by(order, PracticeQuestion.id)).scalars())
+
+
+def question_rows(session: Session, ids: Sequence[str]) -> dict[str, QuestionRow]:
+    counts = dict(session.execute(
+        select(Match.question_id, func.count()).where(
+            Match.question_id.in_(list(ids)), Match.deleted.is_(False))
+        .group_by(Match.question_id)).tuples())
+    rows = session.execute(select(PracticeQuestion).where(
+        PracticeQuestion.id.in_(list(ids)))).scalars()
+    return {q.id: QuestionRow(q.id, q.title, q.language, q.sector, q.theme, q.organisation,
+                              q.urgency, q.status, counts.get(q.id, 0)) for q in rows}
+
+
+@dataclass(frozen=True)
+class QuestionDetail:
+    id: str
+    title: str
+    question_text: str
+    reformulated_question: str
+    case_description: str
+    submitter: str
+    organisation: str
+    sector: str
+    theme: str
+    urgency: str
+    status: str
+    stakeholders: tuple[str, ...]
+
+
+def question_detail(session: Session, question_id: str) -> QuestionDetail | None:
+    q = session.get(PracticeQuestion, question_id)
+    if q is None or q.deleted:
+        return None
+    case = documents.plain_text(documents.segments(session, case_doc(q.id)), lambda _e: "")
+    submitter = ", ".join(p for p in (q.submitter_name, q.submitter_role) if p)
+    stakeholders = tuple(str(s.get("name", "")) for s in q.stakeholders if isinstance(s, dict))
+    return QuestionDetail(q.id, q.title, q.question_text, q.reformulated_question, case.strip(),
+                          submitter, q.organisation, q.sector, q.theme, q.urgency, q.status,
+                          stakeholders)

@@ -1,0 +1,173 @@
+"""Literature references: CSL-JSON items to records, table rows, and full-text search."""
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from ..models.entities import Reference
+from .records import Tx, now_iso
+
+_COLUMNS = {
+    "title": "title", "container-title": "container_title", "volume": "volume",
+    "issue": "issue", "page": "page", "publisher": "publisher", "DOI": "doi", "URL": "url",
+    "ISBN": "isbn", "abstract": "abstract", "language": "language", "note": "note",
+}
+
+
+def year_of(issued: Mapping[str, Any]) -> int | None:
+    try:
+        return int(issued["date-parts"][0][0])
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
+
+
+def fields_from_csl(item: Mapping[str, Any]) -> dict[str, Any]:
+    """Reference columns from a CSL-JSON item; the whole item is kept in ``csl`` as well."""
+    fields: dict[str, Any] = {col: str(item[key]) for key, col in _COLUMNS.items() if key in item}
+    keywords = item.get("keyword", "")
+    issued = item.get("issued") or {}
+    fields.update(
+        citation_key=str(item.get("id", "")),
+        csl_type=str(item.get("type", "article")),
+        authors=list(item.get("author", [])),
+        editors=list(item.get("editor", [])),
+        issued=dict(issued),
+        year=year_of(issued),
+        keywords=[k.strip() for k in keywords.split(",") if k.strip()]
+        if isinstance(keywords, str) else list(keywords),
+        csl=dict(item),
+    )
+    return fields
+
+
+def add_csl_item(tx: Tx, item: Mapping[str, Any], *, original_format: str = "csl-json",
+                 original_record: str | None = None) -> str:
+    fields = fields_from_csl(item)
+    fields.update(original_format=original_format, added_at=now_iso(),
+                  original_record=original_record if original_record is not None
+                  else json.dumps(item, ensure_ascii=False))
+    return tx.create(Reference, fields)
+
+
+def short_authors(names: Sequence[Mapping[str, Any]]) -> str:
+    """'Noy & Zhang', 'Kellogg et al.', 'WRR' — for tables and markers, not for citations."""
+    family = [str(n.get("family") or n.get("literal") or "?") for n in names]
+    if not family:
+        return ""
+    if len(family) == 1:
+        return family[0]
+    if len(family) == 2:
+        return f"{family[0]} & {family[1]}"
+    return f"{family[0]} et al."
+
+
+@dataclass(frozen=True)
+class ReferenceRow:
+    id: str
+    citation_key: str
+    authors: str
+    year: int | None
+    title: str
+    venue: str
+    csl_type: str
+    doi: str
+
+
+SORT_COLUMNS = {
+    "authors": Reference.authors, "year": Reference.year, "title": Reference.title,
+    "venue": Reference.container_title, "key": Reference.citation_key,
+}
+
+
+def reference_ids(session: Session, sort: str = "authors", descending: bool = False,
+                  query: str = "") -> list[str]:
+    if query.strip():
+        return search(session, query, limit=None)
+    column = SORT_COLUMNS.get(sort, Reference.authors)
+    order = column.desc() if descending else column.asc()
+    return list(session.execute(select(Reference.id).where(Reference.deleted.is_(False))
+                                .order_by(order, Reference.id)).scalars())
+
+
+def reference_rows(session: Session, ids: Sequence[str]) -> dict[str, ReferenceRow]:
+    rows = session.execute(select(Reference).where(Reference.id.in_(list(ids)))).scalars()
+    return {r.id: ReferenceRow(r.id, r.citation_key, short_authors(r.authors), r.year, r.title,
+                               r.container_title, r.csl_type, r.doi) for r in rows}
+
+
+def fts_query(query: str) -> str:
+    """User words to an FTS5 query: every word must match, the last one as a prefix."""
+    words = [w for w in "".join(c if c.isalnum() else " " for c in query).split() if w]
+    if not words:
+        return ""
+    quoted = [f'"{w}"' for w in words]
+    quoted[-1] += "*"
+    return " AND ".join(quoted)
+
+
+def search(session: Session, query: str, limit: int | None = 50) -> list[str]:
+    match = fts_query(query)
+    if not match:
+        return []
+    sql = ("SELECT r.id FROM reference_search s JOIN reference r ON r.rowid = s.rowid "
+           "WHERE reference_search MATCH :q AND r.deleted = 0 "
+           "ORDER BY bm25(reference_search, 10.0, 5.0, 1.0, 3.0, 2.0, 1.0, 5.0, 5.0)")
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return list(session.execute(text(sql), {"q": match}).scalars())
+
+
+def key_index(session: Session) -> dict[str, str]:
+    """Citation key to reference id, for resolving markers."""
+    return dict(session.execute(select(Reference.citation_key, Reference.id)
+                                .where(Reference.deleted.is_(False))).tuples())
+
+
+@dataclass(frozen=True)
+class ReferenceDetail:
+    id: str
+    citation_key: str
+    csl_type: str
+    title: str
+    authors: tuple[str, ...]
+    editors: tuple[str, ...]
+    year: int | None
+    container_title: str
+    volume: str
+    issue: str
+    page: str
+    publisher: str
+    doi: str
+    url: str
+    isbn: str
+    abstract: str
+    keywords: tuple[str, ...]
+    note: str
+    original_format: str
+    original_record: str
+
+
+def full_name(name: Mapping[str, Any]) -> str:
+    if name.get("literal"):
+        return str(name["literal"])
+    given = str(name.get("given", ""))
+    family = " ".join(str(p) for p in (name.get("non-dropping-particle"), name.get("family"))
+                      if p)
+    suffix = f", {name['suffix']}" if name.get("suffix") else ""
+    return (f"{family}, {given}" if given else family) + suffix
+
+
+def reference_detail(session: Session, reference_id: str) -> ReferenceDetail | None:
+    r = session.get(Reference, reference_id)
+    if r is None or r.deleted:
+        return None
+    return ReferenceDetail(
+        r.id, r.citation_key, r.csl_type, r.title, tuple(full_name(a) for a in r.authors),
+        tuple(full_name(e) for e in r.editors), r.year, r.container_title, r.volume, r.issue,
+        r.page, r.publisher, r.doi, r.url, r.isbn, r.abstract, tuple(r.keywords), r.note,
+        r.original_format, r.original_record)

@@ -1,0 +1,43 @@
+"""The contract between long-running services and whoever runs them (a worker thread or a test).
+
+A service that may take long accepts a ``TaskControl``: it reports progress through it and calls
+``check()`` at safe points, which raises ``Cancelled`` once the user has asked to stop. Services
+stay synchronous; the views decide which thread runs them.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Callable
+
+ProgressCallback = Callable[[int, int, str], None]
+
+
+class Cancelled(Exception):
+    """The user cancelled the task; whatever it was writing has been rolled back."""
+
+
+@dataclass
+class TaskControl:
+    on_progress: ProgressCallback | None = None
+    _cancel: threading.Event = field(default_factory=threading.Event)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def check(self) -> None:
+        if self._cancel.is_set():
+            raise Cancelled()
+
+    def progress(self, done: int, total: int, message: str = "") -> None:
+        """Report progress (``total`` 0 means unknown) and honour a pending cancel."""
+        if self.on_progress is not None:
+            self.on_progress(done, total, message)
+        self.check()
+
+
+NO_CONTROL = TaskControl()

@@ -1,0 +1,70 @@
+"""The Questions page: the register of practice questions and the detail of one question."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from html import escape
+from typing import Any
+
+from ..i18n import N_, _
+from ..services import matches, questions
+from .html import field_table, paragraphs
+from .id_table_model import Column
+from .record_page import RecordPage
+
+
+def _label(table: Mapping[str, str]) -> Any:
+    return lambda value: _(table.get(value, value)) if value else ""
+
+
+class QuestionsPage(RecordPage):
+    filter_placeholder = N_("Filter questions by title, text or organisation (Ctrl+F)")
+    empty_detail = N_("No practice questions match.")
+
+    def page_title(self) -> str:
+        return _("Practice questions")
+
+    def columns(self) -> Sequence[Column]:
+        return [
+            Column(N_("Title"), "title", "title"),
+            Column(N_("Lang."), "language", "language"),
+            Column(N_("Sector"), "sector", "sector", _label(questions.SECTORS)),
+            Column(N_("Theme"), "theme", "theme"),
+            Column(N_("Organisation"), "organisation", "organisation"),
+            Column(N_("Urgency"), "urgency", "urgency", _label(questions.URGENCIES)),
+            Column(N_("Status"), "status", "status", _label(questions.STATUSES)),
+            Column(N_("Matches"), "matches"),
+        ]
+
+    def fetch_ids(self, sort: str, descending: bool, query: str) -> list[str]:
+        with self.workspace.session() as s:
+            return questions.question_ids(s, sort, descending, query)
+
+    def fetch_rows(self, ids: Sequence[str]) -> Mapping[str, Any]:
+        with self.workspace.session() as s:
+            return questions.question_rows(s, ids)
+
+    def detail_html(self, record_id: str) -> str:
+        with self.workspace.session() as s:
+            q = questions.question_detail(s, record_id)
+            found = matches.matches_for_question(s, record_id)
+        if q is None:
+            return ""
+        meta = field_table([
+            (_("Submitted by"), q.submitter), (_("Organisation"), q.organisation),
+            (_("Sector"), _(questions.SECTORS.get(q.sector, q.sector))),
+            (_("Theme"), q.theme),
+            (_("Urgency"), _(questions.URGENCIES.get(q.urgency, q.urgency))),
+            (_("Status"), _(questions.STATUSES.get(q.status, q.status))),
+            (_("Stakeholders"), ", ".join(q.stakeholders)),
+        ])
+        lit = "".join(
+            f"<li><b>{escape(_(matches.DECISIONS.get(m.decision, m.decision)))}</b>: "
+            f"{escape(m.label)} {escape(m.title)}"
+            + (f" <i>({escape(m.note)})</i>" if m.note else "") + "</li>" for m in found)
+        return (f"<h3>{escape(q.title)}</h3>"
+                f"<blockquote><i>{escape(q.question_text)}</i></blockquote>{meta}"
+                + (f"<h4>{escape(_('Research question'))}</h4><p>{escape(q.reformulated_question)}</p>"
+                   if q.reformulated_question else "")
+                + (f"<h4>{escape(_('Case description'))}</h4>{paragraphs(q.case_description)}"
+                   if q.case_description else "")
+                + (f"<h4>{escape(_('Screened literature'))}</h4><ul>{lit}</ul>" if lit else ""))

@@ -1,0 +1,115 @@
+"""A page that lists records in a sortable, filterable table beside a detail panel.
+
+Subclasses say which columns to show, how to fetch ids and rows (service calls), and how to
+describe one record as HTML. The page owns no data: it asks the services each time.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QLineEdit, QSplitter,
+                               QTableView, QTextBrowser, QVBoxLayout, QWidget)
+
+from ..services.workspace import Workspace
+from .id_table_model import Column, IdTableModel
+
+
+class RecordPage(QWidget):
+    sig_record_selected = Signal(str)
+
+    filter_placeholder = ""  # N_ string; translated by the page
+    empty_detail = ""
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.title_label = QLabel()
+        self.title_label.setObjectName("pageTitle")
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.textChanged.connect(self._on_filter)
+        self.model = IdTableModel(self.columns(), self.fetch_ids, self.fetch_rows, self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection)
+        self.detail = QTextBrowser()
+        self.detail.setOpenExternalLinks(True)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.filter_edit)
+        left_layout.addWidget(self.table)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title_label)
+        layout.addWidget(self.splitter)
+        self.retranslate()
+
+    # -- for subclasses ----------------------------------------------------------------------
+    def columns(self) -> Sequence[Column]:
+        raise NotImplementedError
+
+    def fetch_ids(self, sort: str, descending: bool, query: str) -> list[str]:
+        raise NotImplementedError
+
+    def fetch_rows(self, ids: Sequence[str]) -> Mapping[str, Any]:
+        raise NotImplementedError
+
+    def detail_html(self, record_id: str) -> str:
+        raise NotImplementedError
+
+    def page_title(self) -> str:
+        raise NotImplementedError
+
+    # -- behaviour ---------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        from ..i18n import _
+        self.title_label.setText(f"<h2>{self.page_title()}</h2>")
+        self.filter_edit.setPlaceholderText(_(self.filter_placeholder))
+        self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0,
+                                          max(0, self.model.columnCount() - 1))
+        self.refresh()
+
+    def refresh(self) -> None:
+        selected = self.current_id()
+        self.model.refresh()
+        self.table.resizeColumnsToContents()
+        for col in range(self.model.columnCount()):
+            self.table.setColumnWidth(col, min(self.table.columnWidth(col), 380))
+        row = self.model.row_of(selected) if selected else -1
+        self.table.selectRow(row if row >= 0 else 0)
+        if self.model.rowCount() == 0:
+            from ..i18n import _
+            self.detail.setHtml(f"<p><i>{_(self.empty_detail)}</i></p>")
+
+    def current_id(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        return self.model.id_at(rows[0].row()) if rows else None
+
+    def focus_filter(self) -> None:
+        self.filter_edit.setFocus()
+        self.filter_edit.selectAll()
+
+    def _on_filter(self, text: str) -> None:
+        self.model.set_filter(text)
+        if self.model.rowCount():
+            self.table.selectRow(0)
+
+    def _on_selection(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        record_id = self.current_id()
+        if record_id:
+            self.detail.setHtml(self.detail_html(record_id))
+            self.sig_record_selected.emit(record_id)
