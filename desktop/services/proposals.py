@@ -108,7 +108,7 @@ def citation_marker(session: Session) -> Any:
 
 def section_rows(session: Session, proposal_id: str) -> list[SectionRow]:
     label = citation_marker(session)
-    names = dict(session.execute(select(Member.id, Member.name)).tuples())
+    names = dict(session.execute(select(Member.id, Member.name)).tuples().all())
     out = []
     for sid in section_ids(session, proposal_id):
         s = session.get(Section, sid)

@@ -76,7 +76,7 @@ def question_rows(session: Session, ids: Sequence[str]) -> dict[str, QuestionRow
     counts = dict(session.execute(
         select(Match.question_id, func.count()).where(
             Match.question_id.in_(list(ids)), Match.deleted.is_(False))
-        .group_by(Match.question_id)).tuples())
+        .group_by(Match.question_id)).tuples().all())
     rows = session.execute(select(PracticeQuestion).where(
         PracticeQuestion.id.in_(list(ids)))).scalars()
     return {q.id: QuestionRow(q.id, q.title, q.language, q.sector, q.theme, q.organisation,

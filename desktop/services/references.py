@@ -125,7 +125,7 @@ def search(session: Session, query: str, limit: int | None = 50) -> list[str]:
 def key_index(session: Session) -> dict[str, str]:
     """Citation key to reference id, for resolving markers."""
     return dict(session.execute(select(Reference.citation_key, Reference.id)
-                                .where(Reference.deleted.is_(False))).tuples())
+                                .where(Reference.deleted.is_(False))).tuples().all())
 
 
 @dataclass(frozen=True)

@@ -64,8 +64,9 @@ class ProposalsPage(RecordPage):
             f"<h4>{escape(sec.number)}. {escape(sec.title)}</h4>"
             + (paragraphs(sec.text) if sec.text.strip()
                else f"<p><i>{escape(_('Not written yet.'))}</i></p>") for sec in sections)
+        note = _("Citations show as neutral markers [Author Year] until the citation style "
+                 "engine renders them.")
         return (f"<h3>{escape(row.title)}</h3>{meta}"
                 f"<table cellspacing='4'><tr>{header}</tr>{overview}</table>"
-                f"<p style='color:#666'><small>{escape(_('Citations show as neutral markers '
-                '[Author Year] until the citation style engine renders them.'))}</small></p>"
+                f"<p style='color:#666'><small>{escape(note)}</small></p>"
                 f"{bodies}")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QTextBrowser, QVBoxLayout, QWidget
 
 from ..i18n import _, ngettext
 from ..services import members
@@ -18,8 +18,9 @@ class SyncPage(QWidget):
         self.title_label = QLabel()
         self.body = QTextBrowser()
         layout = QVBoxLayout(self)
+        self.title_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         layout.addWidget(self.title_label)
-        layout.addWidget(self.body)
+        layout.addWidget(self.body, 1)
         self.retranslate()
 
     def focus_filter(self) -> None:

@@ -1,0 +1,152 @@
+"""The app on the demo workspace: every page, the menus' shortcuts, the language switch,
+remembered geometry, first start, and the task runner."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from desktop import paths, settings
+from desktop.app import TandemApp
+from desktop.services.tasks import Cancelled, TaskControl
+from desktop.views.main_window import PAGES, MainWindow
+from desktop.views.workers import TaskRunner
+
+
+@pytest.fixture
+def tandem(qapp: QApplication, demo_path: Path):  # noqa: ANN201
+    app = TandemApp(qapp, settings.Settings(language="en"), inline_tasks=True)
+    assert app.open_workspace(demo_path)
+    yield app
+    app._close_window()
+    app.shutdown()
+
+
+def test_every_page_shows_the_demo(tandem: TandemApp, qtbot) -> None:  # noqa: ANN001
+    window = tandem.window
+    assert isinstance(window, MainWindow)
+    qtbot.addWidget(window)
+    for row, key in enumerate(PAGES):
+        window.nav.setCurrentRow(row)
+        page = window.stack.currentWidget()
+        assert page is window.pages[key]
+        if hasattr(page, "model"):
+            assert page.model.rowCount() > 0, key
+            assert page.current_id() is not None, key
+            assert len(page.detail.toPlainText()) > 50, key
+        else:
+            assert "replica" in page.body.toPlainText()
+    assert "56 references" in window.summary.text()
+
+
+def test_shortcuts_switch_pages_and_find_focuses_the_filter(tandem: TandemApp, qtbot) -> None:  # noqa: ANN001
+    window = tandem.window
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page() == "library"
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    library = window.pages["library"]
+    assert library.filter_edit.hasFocus()
+    qtbot.keyClicks(library.filter_edit, "bainbrid")
+    assert library.model.rowCount() == 1
+    assert "Ironies of automation" in library.detail.toPlainText()
+
+
+def test_question_detail_shows_the_screened_literature(tandem: TandemApp) -> None:
+    page = tandem.window.pages["questions"]
+    texts = []
+    for row in range(page.model.rowCount()):
+        page.table.selectRow(row)
+        texts.append(page.detail.toPlainText())
+    assert any("Relevant:" in t for t in texts)
+
+
+def test_language_switch_rebuilds_in_dutch(tandem: TandemApp, monkeypatch) -> None:  # noqa: ANN001
+    from desktop.views import dialogs
+
+    class Chosen:
+        def __init__(self, *_a: object) -> None: ...
+        def exec(self) -> bool: return True
+        def values(self) -> dialogs.Preferences: return dialogs.Preferences("nl", "apa", "")
+
+    monkeypatch.setattr("desktop.app.PreferencesDialog", Chosen)
+    tandem.edit_preferences()
+    window = tandem.window
+    labels = [window.nav.item(i).text() for i in range(window.nav.count())]
+    assert labels == ["Vragen", "Bibliotheek", "Voorstellen", "Synchronisatie"]
+    assert window.menuBar().actions()[0].text() != "&File"
+    saved, _problem = settings.load()
+    assert saved.language == "nl"
+
+
+def test_geometry_and_page_are_remembered(tandem: TandemApp, qapp: QApplication,
+                                          demo_path: Path) -> None:
+    tandem.window.resize(640, 470)
+    tandem.window.show_page("proposals")
+    tandem._close_window()
+    saved, _problem = settings.load()
+    assert saved.window_geometry and saved.page == "proposals"
+    tandem.settings = saved
+    tandem.show_window()
+    assert tandem.window.current_page() == "proposals"
+    assert tandem.window.size().width() == 640
+
+
+def test_first_start_builds_and_opens_the_demo(qapp: QApplication) -> None:
+    app = TandemApp(qapp, settings.Settings(language="en"), inline_tasks=True)
+    try:
+        app.start(None)
+        assert app.workspace is not None
+        assert app.workspace.path == paths.default_workspace().resolve()
+        assert app.workspace.info().counts["reference"] >= 40
+    finally:
+        app._close_window()
+        app.shutdown()
+
+
+def test_runner_runs_off_the_ui_thread_and_reports_progress(qtbot) -> None:  # noqa: ANN001
+    runner = TaskRunner()
+    seen: list[tuple[int, int]] = []
+    result: list[object] = []
+    runner.sig_task_progress.connect(lambda d, t, _m: seen.append((d, t)))
+
+    def work(control: TaskControl) -> str:
+        for i in range(5):
+            control.progress(i + 1, 5, "step")
+        return threading.current_thread().name
+
+    with qtbot.waitSignal(runner.sig_task_finished, timeout=5000):
+        runner.run("work", work, result.append)
+    assert result and result[0] != threading.main_thread().name
+    assert seen[-1] == (5, 5)
+
+
+def test_runner_cancel_and_errors(qtbot) -> None:  # noqa: ANN001
+    runner = TaskRunner()
+    started = threading.Event()
+    done: list[object] = []
+    errors: list[BaseException] = []
+
+    def slow(control: TaskControl) -> None:
+        started.set()
+        while True:
+            control.check()
+
+    with qtbot.waitSignal(runner.sig_task_finished, timeout=5000):
+        runner.run("slow", slow, done.append, errors.append)
+        started.wait(5)
+        runner.cancel()
+    assert not done and not errors  # a cancel is neither a result nor an error
+
+    def broken(_control: TaskControl) -> None:
+        raise ValueError("bad line 3")
+
+    with qtbot.waitSignal(runner.sig_task_finished, timeout=5000):
+        runner.run("broken", broken, done.append, errors.append)
+    assert isinstance(errors[0], ValueError) and not done
+    assert Cancelled is not None
