@@ -5,10 +5,11 @@ builds the demo workspace in the background, with a progress dialog that can can
 """
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QLibraryInfo, QLocale, QObject, QTranslator
+from PySide6.QtCore import QByteArray, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
 from PySide6.QtGui import QIcon, QUndoStack
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog, QWidget
 
@@ -139,6 +140,8 @@ class TandemApp(QObject):
         window.sig_demo_requested.connect(self._ask_demo)
         self.window = window
         window.show()
+        if os.environ.get("TANDEM_EXIT_WHEN_SHOWN"):  # start-up benchmark: stop at first paint
+            QTimer.singleShot(0, self.qapp.quit)
 
     def _close_window(self) -> None:
         if self.window is not None:

@@ -1,0 +1,45 @@
+"""Build a one-folder desktop bundle of Tandem with PyInstaller (``dist/Tandem/``).
+
+    .venv/bin/python -m pip install "pyinstaller>=6.10,<7"
+    .venv/bin/python build_installer.py
+
+The bundle carries ``resources/`` (demo workspace, translations) and the schema migrations.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+
+def main() -> int:
+    try:
+        import PyInstaller.__main__ as pyinstaller
+    except ImportError:
+        print("PyInstaller is not installed: pip install 'pyinstaller>=6.10,<7'", file=sys.stderr)
+        return 1
+    sep = os.pathsep
+    entry = ROOT / "build" / "tandem_entry.py"
+    entry.parent.mkdir(exist_ok=True)
+    entry.write_text("import sys\nfrom desktop.__main__ import main\nsys.exit(main())\n")
+    pyinstaller.run([
+        str(entry), "--name", "Tandem", "--noconfirm", "--windowed", "--onedir",
+        "--distpath", str(ROOT / "dist"), "--workpath", str(ROOT / "build" / "pyinstaller"),
+        "--paths", str(ROOT),
+        "--add-data", f"{ROOT / 'resources'}{sep}resources",
+        "--add-data", f"{ROOT / 'desktop' / 'models' / 'migrations'}{sep}desktop/models/migrations",
+    ])
+    bundle = ROOT / "dist" / "Tandem"
+    # resources_dir() looks beside the package, i.e. in the bundle's internal folder.
+    internal = bundle / "_internal"
+    if internal.exists() and not (internal / "resources").exists():
+        shutil.copytree(ROOT / "resources", internal / "resources")
+    print(f"built {bundle}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
