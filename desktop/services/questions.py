@@ -18,6 +18,16 @@ STATUSES = {
     "in_proposal": N_("In proposal"), "funded": N_("Funded"), "answered": N_("Answered"),
 }
 SECTORS = {"healthcare": N_("Healthcare"), "education": N_("Education"), "safety": N_("Safety")}
+# The AI@Work taxonomy; stored values are the keys, free text is kept as typed.
+THEMES = {
+    "generative AI and productivity": N_("Generative AI and productivity"),
+    "employee involvement in technology adoption": N_("Employee involvement in technology adoption"),
+    "workplace learning": N_("Workplace learning"),
+    "connective labour": N_("Connective labour"),
+    "AI literacy": N_("AI literacy"),
+    "algorithmic management": N_("Algorithmic management"),
+    "meaningful work": N_("Meaningful work"),
+}
 URGENCIES = {"low": N_("Low"), "medium": N_("Medium"), "high": N_("High")}
 CASE = "case_description"
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from ..models.entities import Reference
@@ -78,8 +78,10 @@ class ReferenceRow:
     doi: str
 
 
+FIRST_AUTHOR = func.lower(func.coalesce(func.json_extract(Reference.authors, "$[0].family"),
+                                         func.json_extract(Reference.authors, "$[0].literal")))
 SORT_COLUMNS = {
-    "authors": Reference.authors, "year": Reference.year, "title": Reference.title,
+    "authors": FIRST_AUTHOR, "year": Reference.year, "title": Reference.title,
     "venue": Reference.container_title, "key": Reference.citation_key,
 }
 
@@ -88,7 +90,7 @@ def reference_ids(session: Session, sort: str = "authors", descending: bool = Fa
                   query: str = "") -> list[str]:
     if query.strip():
         return search(session, query, limit=None)
-    column = SORT_COLUMNS.get(sort, Reference.authors)
+    column = SORT_COLUMNS.get(sort, FIRST_AUTHOR)
     order = column.desc() if descending else column.asc()
     return list(session.execute(select(Reference.id).where(Reference.deleted.is_(False))
                                 .order_by(order, Reference.id)).scalars())

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..i18n import N_, _, ngettext
 from ..services import proposals
+from .dialogs import STYLE_NAMES
 from .html import field_table, paragraphs
 from .id_table_model import Column
 from .record_page import RecordPage
@@ -50,7 +51,7 @@ class ProposalsPage(RecordPage):
         total = sum(sec.words for sec in sections)
         meta = field_table([
             (_("Acronym"), row.acronym), (_("Template"), row.template_id),
-            (_("Citation style"), row.citation_style), (_("Deadline"), row.deadline),
+            (_("Citation style"), _(STYLE_NAMES.get(row.citation_style, row.citation_style))), (_("Deadline"), row.deadline),
             (_("Length"), ngettext("{n} word", "{n} words", total).format(n=total)),
         ])
         overview = "".join(

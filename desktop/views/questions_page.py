@@ -28,7 +28,7 @@ class QuestionsPage(RecordPage):
             Column(N_("Title"), "title", "title"),
             Column(N_("Lang."), "language", "language"),
             Column(N_("Sector"), "sector", "sector", _label(questions.SECTORS)),
-            Column(N_("Theme"), "theme", "theme"),
+            Column(N_("Theme"), "theme", "theme", _label(questions.THEMES)),
             Column(N_("Organisation"), "organisation", "organisation"),
             Column(N_("Urgency"), "urgency", "urgency", _label(questions.URGENCIES)),
             Column(N_("Status"), "status", "status", _label(questions.STATUSES)),
@@ -52,7 +52,7 @@ class QuestionsPage(RecordPage):
         meta = field_table([
             (_("Submitted by"), q.submitter), (_("Organisation"), q.organisation),
             (_("Sector"), _(questions.SECTORS.get(q.sector, q.sector))),
-            (_("Theme"), q.theme),
+            (_("Theme"), _(questions.THEMES.get(q.theme, q.theme))),
             (_("Urgency"), _(questions.URGENCIES.get(q.urgency, q.urgency))),
             (_("Status"), _(questions.STATUSES.get(q.status, q.status))),
             (_("Stakeholders"), ", ".join(q.stakeholders)),

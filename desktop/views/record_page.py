@@ -33,6 +33,8 @@ class RecordPage(QWidget):
         self.model = IdTableModel(self.columns(), self.fetch_ids, self.fetch_rows, self)
         self.table = QTableView()
         self.table.setModel(self.model)
+        # Qt's header starts with a descending indicator; lists read best A to Z.
+        self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
