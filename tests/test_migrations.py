@@ -107,3 +107,24 @@ def test_foreign_files_are_refused_by_name(tmp_path: Path) -> None:
 def test_missing_workspace_is_named(tmp_path: Path) -> None:
     with pytest.raises(WorkspaceError, match="nowhere.tandem"):
         Workspace.open(tmp_path / "nowhere.tandem")
+
+
+def test_search_index_follows_edits_and_tombstones(workspace: Workspace) -> None:
+    from desktop.models.entities import Reference
+
+    with workspace.transaction() as tx:
+        rid = references.add_csl_item(tx, {"id": "b83", "type": "article-journal",
+                                           "title": "Ironies of automation",
+                                           "author": [{"family": "Bainbridge", "given": "Lisanne"}],
+                                           "issued": {"date-parts": [[1983]]}})
+    with workspace.session() as s:
+        assert references.search(s, "lisanne ironies") == [rid]
+    with workspace.transaction() as tx:
+        tx.update(Reference, rid, {"title": "Paradoxes of automation"})
+    with workspace.session() as s:
+        assert references.search(s, "ironies") == []
+        assert references.search(s, "paradox") == [rid]
+    with workspace.transaction() as tx:
+        tx.delete(Reference, rid)
+    with workspace.session() as s:
+        assert references.search(s, "paradox") == []

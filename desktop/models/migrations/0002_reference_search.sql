@@ -9,19 +9,25 @@ CREATE VIRTUAL TABLE reference_search USING fts5(
     prefix = '2 3'
 );
 
+-- One definition of what is indexed, used by the triggers and the initial fill alike.
+CREATE VIEW reference_search_source AS
+SELECT r.rowid AS source_rowid, r.deleted AS deleted, r.title AS title,
+       (SELECT group_concat(trim(coalesce(json_extract(value, '$.given'), '') || ' ' ||
+                                 coalesce(json_extract(value, '$.family'), '') ||
+                                 coalesce(json_extract(value, '$.literal'), '')), '; ')
+          FROM json_each(r.authors)) AS authors,
+       r.abstract AS abstract,
+       (SELECT group_concat(value, '; ') FROM json_each(r.keywords)) AS keywords,
+       r.container_title AS venue, r.year AS year, r.citation_key AS citation_key, r.doi AS doi
+FROM reference AS r;
+
 CREATE TRIGGER reference_search_insert AFTER INSERT ON reference
 WHEN NEW.deleted = 0
 BEGIN
     INSERT INTO reference_search(rowid, title, authors, abstract, keywords, venue, year,
                                  citation_key, doi)
-    VALUES (NEW.rowid, NEW.title,
-            (SELECT group_concat(trim(coalesce(json_extract(value, '$.given'), '') || ' ' ||
-                                      coalesce(json_extract(value, '$.family'), '') ||
-                                      coalesce(json_extract(value, '$.literal'), '')), '; ')
-               FROM json_each(NEW.authors)),
-            NEW.abstract,
-            (SELECT group_concat(value, '; ') FROM json_each(NEW.keywords)),
-            NEW.container_title, NEW.year, NEW.citation_key, NEW.doi);
+    SELECT source_rowid, title, authors, abstract, keywords, venue, year, citation_key, doi
+    FROM reference_search_source WHERE source_rowid = NEW.rowid;
 END;
 
 CREATE TRIGGER reference_search_update AFTER UPDATE ON reference
@@ -29,25 +35,11 @@ BEGIN
     DELETE FROM reference_search WHERE rowid = OLD.rowid;
     INSERT INTO reference_search(rowid, title, authors, abstract, keywords, venue, year,
                                  citation_key, doi)
-    SELECT NEW.rowid, NEW.title,
-           (SELECT group_concat(trim(coalesce(json_extract(value, '$.given'), '') || ' ' ||
-                                     coalesce(json_extract(value, '$.family'), '') ||
-                                     coalesce(json_extract(value, '$.literal'), '')), '; ')
-              FROM json_each(NEW.authors)),
-           NEW.abstract,
-           (SELECT group_concat(value, '; ') FROM json_each(NEW.keywords)),
-           NEW.container_title, NEW.year, NEW.citation_key, NEW.doi
-    WHERE NEW.deleted = 0;
+    SELECT source_rowid, title, authors, abstract, keywords, venue, year, citation_key, doi
+    FROM reference_search_source WHERE source_rowid = NEW.rowid AND deleted = 0;
 END;
 
 INSERT INTO reference_search(rowid, title, authors, abstract, keywords, venue, year,
                              citation_key, doi)
-SELECT r.rowid, r.title,
-       (SELECT group_concat(trim(coalesce(json_extract(value, '$.given'), '') || ' ' ||
-                                 coalesce(json_extract(value, '$.family'), '') ||
-                                 coalesce(json_extract(value, '$.literal'), '')), '; ')
-          FROM json_each(r.authors)),
-       r.abstract,
-       (SELECT group_concat(value, '; ') FROM json_each(r.keywords)),
-       r.container_title, r.year, r.citation_key, r.doi
-FROM reference AS r WHERE r.deleted = 0;
+SELECT source_rowid, title, authors, abstract, keywords, venue, year, citation_key, doi
+FROM reference_search_source WHERE deleted = 0;
