@@ -81,3 +81,11 @@ def demo(demo_path: Path) -> Iterator[Workspace]:
     ws = Workspace.open(demo_path)
     yield ws
     ws.close()
+
+
+@pytest.fixture
+def inline_runner(qapp):  # noqa: ANN001, ANN201
+    """A task runner that runs tasks synchronously on the calling thread."""
+    from desktop.views.workers import TaskRunner
+
+    return TaskRunner(inline=True)

@@ -150,3 +150,14 @@ def test_runner_cancel_and_errors(qtbot) -> None:  # noqa: ANN001
         runner.run("broken", broken, done.append, errors.append)
     assert isinstance(errors[0], ValueError) and not done
     assert Cancelled is not None
+
+
+def test_inline_runner_builds_the_demo_with_progress(inline_runner, tmp_path: Path) -> None:  # noqa: ANN001
+    from desktop.services.demo import build_demo
+
+    seen: list[int] = []
+    built: list[Path] = []
+    inline_runner.sig_task_progress.connect(lambda d, _t, _m: seen.append(d))
+    inline_runner.run("demo", lambda c: build_demo(tmp_path / "d.tandem", c), built.append)
+    assert built == [tmp_path / "d.tandem"] and built[0].exists()
+    assert seen and seen == sorted(seen)

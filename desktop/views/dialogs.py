@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                               QHBoxLayout, QLineEdit, QMessageBox, QPushButton, QWidget)
+                               QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QWidget)
 
 from .. import APP_NAME, __version__
 from ..i18n import LANGUAGES, N_, _
@@ -48,7 +48,9 @@ class PreferencesDialog(QDialog):
         form = QFormLayout(self)
         form.addRow(_("&Language:"), self.language)
         form.addRow(_("Default &citation style:"), self.style)
-        form.addRow(_("&Data folder:"), folder_row)
+        folder_label = QLabel(_("&Data folder:"))
+        folder_label.setBuddy(self.folder)  # a row holding a layout gets no buddy of its own
+        form.addRow(folder_label, folder_row)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
