@@ -12,6 +12,7 @@ from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QLineEdit, QSizePolicy, QSplitter,
                                QTableView, QTextBrowser, QVBoxLayout, QWidget)
 
+from ..i18n import _
 from ..services.workspace import Workspace
 from .id_table_model import Column, IdTableModel
 
@@ -79,7 +80,6 @@ class RecordPage(QWidget):
 
     # -- behaviour ---------------------------------------------------------------------------
     def retranslate(self) -> None:
-        from ..i18n import _
         self.title_label.setText(f"<h2>{self.page_title()}</h2>")
         self.filter_edit.setPlaceholderText(_(self.filter_placeholder))
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0,
@@ -95,7 +95,6 @@ class RecordPage(QWidget):
         row = self.model.row_of(selected) if selected else -1
         self.table.selectRow(row if row >= 0 else 0)
         if self.model.rowCount() == 0:
-            from ..i18n import _
             self.detail.setHtml(f"<p><i>{_(self.empty_detail)}</i></p>")
 
     def current_id(self) -> str | None:
