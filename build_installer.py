@@ -8,7 +8,6 @@ The bundle carries ``resources/`` (demo workspace, translations) and the schema 
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -32,12 +31,8 @@ def main() -> int:
         "--add-data", f"{ROOT / 'resources'}{sep}resources",
         "--add-data", f"{ROOT / 'desktop' / 'models' / 'migrations'}{sep}desktop/models/migrations",
     ])
-    bundle = ROOT / "dist" / "Tandem"
-    # resources_dir() looks beside the package, i.e. in the bundle's internal folder.
-    internal = bundle / "_internal"
-    if internal.exists() and not (internal / "resources").exists():
-        shutil.copytree(ROOT / "resources", internal / "resources")
-    print(f"built {bundle}")
+    # --add-data puts resources/ beside the bundled package, where resources_dir() looks.
+    print(f"built {ROOT / 'dist' / 'Tandem'}")
     return 0
 
 
