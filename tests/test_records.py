@@ -10,8 +10,8 @@ from sqlalchemy import String, delete, func, select
 
 from desktop.models.entities import REPLICATED_ENTITIES, Member, PracticeQuestion, Reference
 from desktop.models.hlc import Stamp
-from desktop.models.local import ChangeLog, FieldStamp, LocalMeta
-from desktop.services.records import HLC_KEY, ReplicationError
+from desktop.models.local import ChangeLog, LocalMeta
+from desktop.services.records import HLC_KEY, WHOLE_ROW, ReplicationError, stamp_of
 from desktop.services.workspace import Workspace
 
 
@@ -36,22 +36,39 @@ def log_for(ws: Workspace, row_id: str) -> list[ChangeLog]:
                               .order_by(ChangeLog.seq)).scalars())
 
 
-def test_every_field_write_is_stamped_and_logged(workspace: Workspace) -> None:
+def test_every_write_is_stamped_and_logged(workspace: Workspace) -> None:
     with workspace.transaction() as tx:
         mid = tx.create(Member, {"name": "Sanne", "role": "researcher", "expertise": ["HRM"]})
     created = log_for(workspace, mid)
-    assert {c.field for c in created} == set(Member.field_names())
-    assert all(c.replica == workspace.replica_id for c in created)
+    # A creation is one write of the whole record: one entry carrying every field.
+    assert [c.field for c in created] == [WHOLE_ROW]
+    assert set(created[0].value) == set(Member.field_names())
+    assert created[0].value["expertise"] == ["HRM"]
+    assert created[0].replica == workspace.replica_id
     with workspace.transaction() as tx:
         changed = tx.update(Member, mid, {"name": "Sanne de Vries", "role": "researcher"})
     assert changed == ["name"]  # unchanged fields are neither stamped nor logged again
     after = log_for(workspace, mid)
-    assert len(after) == len(created) + 1
+    assert len(after) == 2
     assert after[-1].field == "name" and after[-1].value == "Sanne de Vries"
     with workspace.session() as s:
-        stamp = s.get(FieldStamp, ("member", mid, "name"))
-    assert stamp is not None and stamp.hlc == after[-1].hlc
-    assert [c.hlc for c in after] == sorted(c.hlc for c in after)
+        assert stamp_of(s, "member", mid, "name") == (after[-1].hlc, workspace.replica_id)
+        assert stamp_of(s, "member", mid, "role") == (created[0].hlc, workspace.replica_id)
+    assert after[0].hlc < after[1].hlc
+
+
+def test_bulk_creation_logs_each_record(workspace: Workspace) -> None:
+    rows = [{"name": f"M{i}", "role": "researcher", "expertise": [str(i)]} for i in range(50)]
+    with workspace.transaction() as tx:
+        ids = tx.create_many(Member, rows)
+    assert len(set(ids)) == 50
+    with workspace.session() as s:
+        logged = s.execute(select(ChangeLog.row_id, ChangeLog.hlc)
+                           .where(ChangeLog.entity == "member")).all()
+        assert sorted(r for r, _h in logged) == sorted(ids)
+        assert len({h for _r, h in logged}) == 50
+        assert [m.expertise for m in s.execute(select(Member).order_by(Member.name)).scalars()
+                if m.name == "M7"] == [["7"]]
 
 
 def test_delete_is_a_tombstone(workspace: Workspace) -> None:
