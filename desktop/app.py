@@ -14,13 +14,16 @@ from PySide6.QtGui import QIcon, QUndoStack
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog, QWidget
 
 from . import APP_NAME, __version__, i18n, resources_dir, settings
-from .i18n import _
+from .i18n import _, ngettext
 from .models.database import SUFFIX, WorkspaceError
 from .paths import data_dir, default_workspace
 from .services.demo import build_demo
+from .services.library_export import export
+from .services.library_import import ImportReport, import_files
 from .services.tasks import TaskControl
 from .services.workspace import Workspace
 from .views.dialogs import PreferencesDialog
+from .views.import_report import ImportReportDialog
 from .views.main_window import MainWindow
 from .views.workers import TaskRunner
 
@@ -138,6 +141,8 @@ class TandemApp(QObject):
         window.sig_open_requested.connect(self._ask_open)
         window.sig_new_requested.connect(self._ask_new)
         window.sig_demo_requested.connect(self._ask_demo)
+        window.sig_import_requested.connect(self.ask_import)
+        window.sig_export_requested.connect(self.ask_export)
         self.window = window
         window.show()
         if os.environ.get("TANDEM_EXIT_WHEN_SHOWN"):  # start-up benchmark: stop at first paint
@@ -205,6 +210,62 @@ class TandemApp(QObject):
                                 .format(path=path))
             return None
         return path
+
+    def ask_import(self) -> None:
+        names, _filter = QFileDialog.getOpenFileNames(
+            self.window, _("Import references"), self.settings.last_import_folder or
+            str(Path.home()), _("Bibliographies (*.bib *.bibtex *.biblatex *.ris *.json *.txt);;"
+                                "All files (*)"))
+        if names:
+            self.settings.last_import_folder = str(Path(names[0]).parent)
+            self.import_files([Path(n) for n in names])
+
+    def import_files(self, paths: list[Path]) -> None:
+        assert self.workspace is not None
+        workspace = self.workspace
+
+        def done(report: ImportReport) -> None:
+            if self.window is not None:
+                self.window.refresh()
+                self.window.show_page("library")
+            ImportReportDialog(report, self.window).exec()
+
+        def failed(error: BaseException) -> None:
+            QMessageBox.critical(self.window, _("Import failed"),
+                                 _("Nothing was imported: {reason}").format(reason=error))
+
+        self.runner.run(_("Importing references"),
+                        lambda control: import_files(workspace, paths, control), done, failed)
+
+    def ask_export(self) -> None:
+        assert self.workspace is not None and self.window is not None
+        selected = self.window.pages["library"].selected_ids()
+        name, chosen = QFileDialog.getSaveFileName(
+            self.window, _("Export library") if not selected else
+            ngettext("Export {n} selected reference", "Export {n} selected references",
+                     len(selected)).format(n=len(selected)),
+            str(Path(self.settings.last_import_folder or Path.home()) / "library.bib"),
+            _("BibTeX (*.bib);;CSL-JSON (*.json)"))
+        if not name:
+            return
+        fmt = "csljson" if name.endswith(".json") or "json" in chosen.lower() else "bibtex"
+        workspace = self.workspace
+
+        def write(_control: TaskControl) -> int:
+            with workspace.session() as session:
+                return export(session, Path(name), fmt, selected or None)
+
+        def done(count: int) -> None:
+            if self.window is not None:
+                self.window.statusBar().showMessage(ngettext(
+                    "{n} reference written to {file}", "{n} references written to {file}",
+                    count).format(n=count, file=name), 8000)
+
+        def failed(error: BaseException) -> None:
+            QMessageBox.critical(self.window, _("Export failed"), _(
+                "{file} was not written: {reason}").format(file=name, reason=error))
+
+        self.runner.run(_("Exporting references"), write, done, failed)
 
     def edit_preferences(self) -> None:
         dialog = PreferencesDialog(self.settings, self.window)

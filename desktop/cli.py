@@ -47,6 +47,22 @@ def build_parser() -> argparse.ArgumentParser:
     info = sub.add_parser("info", help=_("summarise a workspace: counts and schema version"))
     _workspace_option(info)
     info.add_argument("--json", action="store_true", help=_("print one JSON object"))
+    imp = sub.add_parser("import", help=_("import BibTeX, BibLaTeX, RIS or CSL-JSON files into "
+                                          "the library"))
+    _workspace_option(imp)
+    imp.add_argument("files", nargs="+", metavar=_("FILE"))
+    imp.add_argument("--json", action="store_true", help=_("print the report as one JSON object"))
+    search = sub.add_parser("search", help=_("search the library (title, authors, abstract, "
+                                             "keywords, venue, year)"))
+    _workspace_option(search)
+    search.add_argument("query", metavar=_("QUERY"))
+    search.add_argument("--limit", type=int, default=20, help=_("at most this many results"))
+    search.add_argument("--json", action="store_true", help=_("print a JSON list"))
+    exp = sub.add_parser("export-library", help=_("write the library to a BibTeX or CSL-JSON "
+                                                  "file"))
+    _workspace_option(exp)
+    exp.add_argument("--format", choices=["bibtex", "csljson"], default="bibtex")
+    exp.add_argument("-o", "--output", required=True, metavar=_("FILE"))
     return parser
 
 
@@ -101,7 +117,61 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"demo": cmd_demo, "info": cmd_info}
+def cmd_import(args: argparse.Namespace) -> int:
+    from .services.library_import import import_files
+    from .services.workspace import Workspace
+
+    path = workspace_path(args)
+    with Workspace.open(path, create=not path.exists()) as ws:
+        report = import_files(ws, [Path(f) for f in args.files])
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        for f in report.files:
+            if f.error:
+                print(_("{file}: not imported: {reason}").format(file=f.path, reason=f.error))
+                continue
+            print(_("{file} ({format}, {encoding}): {found} entries: {imported} imported, "
+                    "{duplicates} merged into duplicates, {rejected} rejected").format(
+                file=f.path, format=f.format, encoding=f.encoding, found=f.entries_found,
+                imported=f.imported, duplicates=f.duplicates, rejected=f.rejected))
+            for p in f.problems:
+                where = _("line {line}").format(line=p.line) if p.line else ""
+                key = f" [{p.key}]" if p.key else ""
+                print(f"  {where}{key}: {p.reason}")
+    return 1 if any(not f.readable for f in report.files) else 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from .services import references
+    from .services.workspace import Workspace
+
+    with Workspace.open(workspace_path(args), readonly=True) as ws, ws.session() as s:
+        ids = references.search(s, args.query, limit=args.limit)
+        rows = references.reference_rows(s, ids)
+    hits = [rows[i] for i in ids]
+    if args.json:
+        print(json.dumps([{"id": r.id, "key": r.citation_key, "authors": r.authors,
+                           "year": r.year, "title": r.title, "venue": r.venue, "doi": r.doi}
+                          for r in hits], ensure_ascii=False, indent=2))
+    else:
+        for r in hits:
+            print(f"{r.citation_key}\t{r.authors} ({r.year or 'n.d.'})\t{r.title}")
+    return 0
+
+
+def cmd_export_library(args: argparse.Namespace) -> int:
+    from .services.library_export import export
+    from .services.workspace import Workspace
+
+    with Workspace.open(workspace_path(args), readonly=True) as ws, ws.session() as s:
+        count = export(s, Path(args.output), args.format)
+    print(_("{count} references written to {file}").format(count=count, file=args.output))
+    return 0
+
+
+COMMANDS = {"demo": cmd_demo, "info": cmd_info, "import": cmd_import, "search": cmd_search,
+            "export-library": cmd_export_library}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -29,6 +29,7 @@ class Settings:
     window_geometry: str = ""
     window_state: str = ""
     page: str = "questions"
+    last_import_folder: str = ""
 
 
 def settings_path() -> Path:

@@ -103,13 +103,10 @@ def reference_rows(session: Session, ids: Sequence[str]) -> dict[str, ReferenceR
 
 
 def fts_query(query: str) -> str:
-    """User words to an FTS5 query: every word must match, the last one as a prefix."""
+    """User words to an FTS5 query: every word must match, as a word or the start of one
+    ('nurse' finds 'nurses'; typing 'autom' already finds 'automation')."""
     words = [w for w in "".join(c if c.isalnum() else " " for c in query).split() if w]
-    if not words:
-        return ""
-    quoted = [f'"{w}"' for w in words]
-    quoted[-1] += "*"
-    return " AND ".join(quoted)
+    return " AND ".join(f'"{w}"*' for w in words)
 
 
 def search(session: Session, query: str, limit: int | None = 50) -> list[str]:
@@ -173,3 +170,60 @@ def reference_detail(session: Session, reference_id: str) -> ReferenceDetail | N
         tuple(full_name(e) for e in r.editors), r.year, r.container_title, r.volume, r.issue,
         r.page, r.publisher, r.doi, r.url, r.isbn, r.abstract, tuple(r.keywords), r.note,
         r.original_format, r.original_record)
+
+
+EDITABLE = ("title", "container_title", "year", "volume", "issue", "page", "doi", "abstract",
+            "note")
+
+
+def editable_values(session: Session, reference_id: str) -> dict[str, Any]:
+    ref = session.get(Reference, reference_id)
+    if ref is None:
+        raise KeyError(reference_id)
+    return {name: getattr(ref, name) for name in EDITABLE}
+
+
+def parse_edit(attr: str, text: str) -> Any:
+    """A typed value for an edited field; ``ValueError`` names what is wrong."""
+    text = text.strip()
+    if attr == "year":
+        if not text:
+            return None
+        if not text.isdigit() or not 0 < int(text) < 3000:
+            raise ValueError(f"{text!r} is not a year")
+        return int(text)
+    return text
+
+
+def update_reference(tx: Tx, reference_id: str, values: Mapping[str, Any]) -> list[str]:
+    """Edit fields of a reference, keeping ``issued`` and the CSL item in step with them."""
+    ref = tx.session.get(Reference, reference_id)
+    if ref is None:
+        raise KeyError(reference_id)
+    changes = dict(values)
+    csl = dict(ref.csl)
+    names = {"title": "title", "container_title": "container-title", "volume": "volume",
+             "issue": "issue", "page": "page", "doi": "DOI", "abstract": "abstract",
+             "note": "note"}
+    for attr, var in names.items():
+        if attr in changes:
+            if changes[attr]:
+                csl[var] = changes[attr]
+            else:
+                csl.pop(var, None)
+    if "year" in changes:
+        issued = dict(ref.issued or {})
+        parts = [list(p) for p in issued.get("date-parts", [])] or [[]]
+        if changes["year"] is None:
+            issued = {}
+        else:
+            parts[0] = [changes["year"], *parts[0][1:]]
+            issued = {**issued, "date-parts": parts}
+            issued.pop("literal", None)
+        changes["issued"] = issued
+        if issued:
+            csl["issued"] = issued
+        else:
+            csl.pop("issued", None)
+    changes["csl"] = csl
+    return tx.update(Reference, reference_id, changes)

@@ -15,6 +15,7 @@ from ..i18n import _
 
 FetchIds = Callable[[str, bool, str], list[str]]
 FetchRows = Callable[[Sequence[str]], Mapping[str, Any]]
+EditRow = Callable[[str, str, str], bool]  # id, attribute, new text -> accepted
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -24,14 +25,16 @@ class Column:
     attr: str
     sort_key: str | None = None
     display: Callable[[Any], str] | None = None
+    editable: bool = False
 
 
 class IdTableModel(QAbstractTableModel):
     CHUNK = 200
 
     def __init__(self, columns: Sequence[Column], fetch_ids: FetchIds, fetch_rows: FetchRows,
-                 parent: Any = None) -> None:
+                 parent: Any = None, on_edit: EditRow | None = None) -> None:
         super().__init__(parent)
+        self._on_edit = on_edit
         self._columns = list(columns)
         self._fetch_ids = fetch_ids
         self._fetch_rows = fetch_rows
@@ -51,6 +54,13 @@ class IdTableModel(QAbstractTableModel):
         if text != self._filter:
             self._filter = text
             self.refresh()
+
+    def forget(self, row_id: str) -> None:
+        """Drop a cached row after its record changed, and repaint it."""
+        self._rows.pop(row_id, None)
+        row = self.row_of(row_id)
+        if row >= 0:
+            self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
 
     def id_at(self, row: int) -> str | None:
         return self._ids[row] if 0 <= row < len(self._ids) else None
@@ -81,7 +91,8 @@ class IdTableModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
+                    Qt.ItemDataRole.EditRole):
             rec = self.record(index.row())
             if rec is None:
                 return None
@@ -93,6 +104,21 @@ class IdTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.UserRole:
             return self.id_at(index.row())
         return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        base = super().flags(index)
+        if index.isValid() and self._on_edit and self._columns[index.column()].editable:
+            return base | Qt.ItemFlag.ItemIsEditable
+        return base
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.EditRole or not index.isValid() or self._on_edit is None:
+            return False
+        row_id = self.id_at(index.row())
+        column = self._columns[index.column()]
+        if row_id is None or not column.editable:
+            return False
+        return self._on_edit(row_id, column.attr, str(value))
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:

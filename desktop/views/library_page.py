@@ -5,14 +5,22 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QMessageBox
+
 from ..i18n import N_, _
 from ..services import references
 from .html import field_table
 from .id_table_model import Column
 from .record_page import RecordPage
+from .undo_commands import EditReference
+
+FIELD_NAMES = {"title": N_("title"), "container_title": N_("venue"), "year": N_("year")}
 
 
 class LibraryPage(RecordPage):
+    multi_select = True
+    undo_stack: QUndoStack | None = None
     filter_placeholder = N_("Search title, authors, abstract, keywords, venue, year (Ctrl+F)")
     empty_detail = N_("No references match.")
 
@@ -22,9 +30,9 @@ class LibraryPage(RecordPage):
     def columns(self) -> Sequence[Column]:
         return [
             Column(N_("Authors"), "authors", "authors"),
-            Column(N_("Year"), "year", "year"),
-            Column(N_("Title"), "title", "title"),
-            Column(N_("Venue"), "venue", "venue"),
+            Column(N_("Year"), "year", "year", editable=True),
+            Column(N_("Title"), "title", "title", editable=True),
+            Column(N_("Venue"), "venue", "venue", editable=True),
             Column(N_("Key"), "citation_key", "key"),
         ]
 
@@ -35,6 +43,32 @@ class LibraryPage(RecordPage):
     def fetch_rows(self, ids: Sequence[str]) -> Mapping[str, Any]:
         with self.workspace.session() as s:
             return references.reference_rows(s, ids)
+
+    def edit_record(self, record_id: str, attr: str, text: str) -> bool:
+        field = {"venue": "container_title"}.get(attr, attr)
+        try:
+            value = references.parse_edit(field, text)
+        except ValueError as exc:
+            QMessageBox.warning(self, _("Not changed"), str(exc))
+            return False
+        with self.workspace.session() as s:
+            before = references.editable_values(s, record_id)
+        if before[field] == value:
+            return False
+        command = EditReference(self.workspace, record_id, {field: value},
+                                {field: before[field]},
+                                _("Edit {field}").format(field=_(FIELD_NAMES[field])),
+                                self._changed)
+        if self.undo_stack is not None:
+            self.undo_stack.push(command)
+        else:
+            command.redo()
+        return True
+
+    def _changed(self, record_id: str) -> None:
+        self.model.forget(record_id)
+        if self.current_id() == record_id:
+            self.detail.setHtml(self.detail_html(record_id))
 
     def detail_html(self, record_id: str) -> str:
         with self.workspace.session() as s:

@@ -62,6 +62,8 @@ class MainWindow(QMainWindow):
     sig_new_requested = Signal()
     sig_demo_requested = Signal()
     sig_preferences_requested = Signal()
+    sig_import_requested = Signal()
+    sig_export_requested = Signal()
     sig_closing = Signal(QByteArray, QByteArray, str)  # geometry, state, current page
 
     def __init__(self, workspace: Workspace, runner: TaskRunner, undo_stack: QUndoStack,
@@ -80,6 +82,7 @@ class MainWindow(QMainWindow):
             "proposals": ProposalsPage(workspace),
             "sync": SyncPage(workspace),
         }
+        self.pages["library"].undo_stack = undo_stack
         self.stack = QStackedWidget()
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
@@ -133,6 +136,13 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self._action(_("Open the &demo workspace…"),
                                          self.sig_demo_requested.emit,
                                          tip=_("Create and open a fresh copy of the demo")))
+        file_menu.addSeparator()
+        file_menu.addAction(self._action(_("&Import references…"), self.sig_import_requested.emit,
+                                         "Ctrl+I", _("Import BibTeX, BibLaTeX, RIS or CSL-JSON "
+                                                     "files into the library")))
+        file_menu.addAction(self._action(_("&Export library…"), self.sig_export_requested.emit,
+                                         "Ctrl+Shift+E", _("Write the library (or the selected "
+                                                           "references) to a file")))
         file_menu.addSeparator()
         prefs = self._action(_("&Preferences…"), self.sig_preferences_requested.emit, "Ctrl+,")
         prefs.setMenuRole(QAction.MenuRole.PreferencesRole)

@@ -22,6 +22,7 @@ class RecordPage(QWidget):
 
     filter_placeholder = ""  # N_ string; translated by the page
     empty_detail = ""
+    multi_select = False
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -31,14 +32,17 @@ class RecordPage(QWidget):
         self.filter_edit = QLineEdit()
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(self._on_filter)
-        self.model = IdTableModel(self.columns(), self.fetch_ids, self.fetch_rows, self)
+        self.model = IdTableModel(self.columns(), self.fetch_ids, self.fetch_rows, self,
+                                  on_edit=self.edit_record)
         self.table = QTableView()
         self.table.setModel(self.model)
         # Qt's header starts with a descending indicator; lists read best A to Z.
         self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection
+                                    if self.multi_select
+                                    else QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setStretchLastSection(False)
@@ -75,6 +79,10 @@ class RecordPage(QWidget):
     def detail_html(self, record_id: str) -> str:
         raise NotImplementedError
 
+    def edit_record(self, record_id: str, attr: str, text: str) -> bool:
+        """An inline edit of an editable column; pages that allow edits override this."""
+        return False
+
     def page_title(self) -> str:
         raise NotImplementedError
 
@@ -100,6 +108,11 @@ class RecordPage(QWidget):
     def current_id(self) -> str | None:
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
         return self.model.id_at(rows[0].row()) if rows else None
+
+    def selected_ids(self) -> list[str]:
+        model = self.table.selectionModel()
+        rows = sorted(i.row() for i in model.selectedRows()) if model else []
+        return [i for i in (self.model.id_at(r) for r in rows) if i]
 
     def focus_filter(self) -> None:
         self.filter_edit.setFocus()

@@ -1,0 +1,365 @@
+"""Reading BibTeX and BibLaTeX into CSL-JSON meaning, entry by entry, losing nothing.
+
+bibtexparser (2.x) splits the file into blocks and reports broken ones; everything after that is
+ours: @string macros and ``#`` concatenation, month macros, crossref inheritance (cascading,
+cycle-safe), LaTeX to Unicode (``latex.py``, fast), names into CSL names (corporate authors kept
+whole), and the BibTeX/BibLaTeX field and type vocabularies mapped to CSL. Fields with no CSL
+meaning are kept under ``_bibtex`` in the item, and the original record verbatim, so an export
+can give them back.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import bibtexparser
+from bibtexparser import model
+
+from ..i18n import _
+from .bibentry import ParsedEntry, ParseResult, Rejected
+from .latex import latex_to_unicode, split_names
+
+# bibtexparser logs every failed block; the import report already says it, with the line.
+logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
+
+EXTRA = "_bibtex"
+_START = re.compile(r"(?m)^([ \t]*@[ \t]*([A-Za-z]+)[ \t]*[{(])[ \t]*(?=,)")
+_NO_KEY = "tandemNoKey"
+_NOT_ENTRIES = {"string", "comment", "preamble"}
+
+TYPES = {
+    "article": "article-journal", "book": "book", "mvbook": "book", "booklet": "pamphlet",
+    "bookinbook": "chapter", "inbook": "chapter", "incollection": "chapter",
+    "suppbook": "chapter", "suppcollection": "chapter", "collection": "book",
+    "mvcollection": "book", "reference": "book", "mvreference": "book", "inreference": "entry",
+    "proceedings": "book", "mvproceedings": "book", "inproceedings": "paper-conference",
+    "conference": "paper-conference", "phdthesis": "thesis", "mastersthesis": "thesis",
+    "thesis": "thesis", "techreport": "report", "report": "report", "manual": "report",
+    "misc": "document", "online": "webpage", "electronic": "webpage", "www": "webpage",
+    "patent": "patent", "periodical": "periodical", "suppperiodical": "article-journal",
+    "unpublished": "manuscript", "software": "software", "softwareversion": "software",
+    "softwaremodule": "software", "codefragment": "software", "dataset": "dataset",
+    "artwork": "graphic", "audio": "song", "video": "motion_picture", "movie": "motion_picture",
+    "music": "song", "image": "graphic", "letter": "personal_communication",
+    "legislation": "legislation", "jurisdiction": "legal_case", "standard": "standard",
+    "set": "document", "xdata": "document",
+}
+GENRES = {"phdthesis": "PhD thesis", "mastersthesis": "Master's thesis"}
+CONTAINED = {"inbook", "incollection", "inproceedings", "bookinbook", "suppbook",
+             "suppcollection", "inreference", "conference"}
+
+_PLAIN = {  # BibTeX field -> CSL variable, LaTeX decoded
+    "volume": "volume", "edition": "edition", "abstract": "abstract", "note": "note",
+    "annote": "annote", "annotation": "annote", "shortjournal": "container-title-short",
+    "shorttitle": "title-short", "series": "collection-title", "chapter": "chapter-number",
+    "pagetotal": "number-of-pages", "volumes": "number-of-volumes", "version": "version",
+    "howpublished": "medium", "titleaddon": "title-addon", "eventtitle": "event-title",
+    "venue": "event-place", "origlanguage": "original-language",
+}
+_VERBATIM = {"doi": "DOI", "url": "URL", "isbn": "ISBN", "issn": "ISSN", "pmid": "PMID",
+             "pmcid": "PMCID"}
+_NAMES = {"author": "author", "editor": "editor", "translator": "translator",
+          "bookauthor": "container-author", "commentator": "commentator",
+          "introduction": "introduction"}
+_HANDLED = set(_PLAIN) | set(_VERBATIM) | set(_NAMES) | {
+    "title", "subtitle", "journal", "journaltitle", "journalsubtitle", "booktitle",
+    "booksubtitle", "maintitle", "mainsubtitle", "number", "issue", "pages", "year", "date",
+    "month", "urldate", "publisher", "institution", "school", "organization", "address",
+    "location", "keywords", "language", "langid", "type", "crossref", "eprint",
+    "eprinttype", "archiveprefix"}
+_INHERIT_NEVER = {"crossref", "xref", "ids", "entryset", "label", "shorthand", "sortkey",
+                  "title", "subtitle", "titleaddon"}
+MONTHS = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+_MONTH_NAMES = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "june": 6, "july": 7, "august": 8,
+    "september": 9, "october": 10, "november": 11, "december": 12, "sept": 9,
+}
+_LANGIDS = {
+    "english": "en", "american": "en-US", "usenglish": "en-US", "british": "en-GB",
+    "ukenglish": "en-GB", "australian": "en-AU", "canadian": "en-CA", "dutch": "nl",
+    "flemish": "nl-BE", "german": "de", "ngerman": "de", "austrian": "de-AT",
+    "naustrian": "de-AT", "swissgerman": "de-CH", "french": "fr", "spanish": "es",
+    "italian": "it", "portuguese": "pt", "brazil": "pt-BR", "danish": "da",
+    "norwegian": "nb", "swedish": "sv", "finnish": "fi", "polish": "pl", "czech": "cs",
+    "russian": "ru", "greek": "el", "latin": "la", "turkish": "tr", "japanese": "ja",
+    "chinese": "zh", "catalan": "ca", "hungarian": "hu", "croatian": "hr", "slovene": "sl",
+}
+_PARAGRAPHS = {"abstract", "annote", "note", "annotation"}
+_DATE = re.compile(r"^(-?\d{1,4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
+
+
+# -- values -----------------------------------------------------------------------------------
+def _pieces(value: str) -> Iterator[str]:
+    """Split a raw value on ``#`` outside braces and quotes."""
+    depth, quoted, start = 0, False, 0
+    for i, char in enumerate(value):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif char == '"' and depth == 0 and (i == 0 or value[i - 1] != "\\"):
+            quoted = not quoted
+        elif char == "#" and depth == 0 and not quoted:
+            yield value[start:i].strip()
+            start = i + 1
+    yield value[start:].strip()
+
+
+def resolve(raw: str, strings: dict[str, str]) -> str:
+    """A raw field value (with its delimiters) to its text: macros expanded, pieces joined."""
+    if "#" not in raw:
+        return _piece(raw.strip(), strings)
+    return "".join(_piece(p, strings) for p in _pieces(raw))
+
+
+def _piece(piece: str, strings: dict[str, str]) -> str:
+    if len(piece) >= 2 and ((piece[0] == "{" and piece[-1] == "}")
+                            or (piece[0] == '"' and piece[-1] == '"')):
+        return piece[1:-1]
+    if piece.isdigit():
+        return piece
+    lower = piece.lower()
+    if lower in strings:
+        return strings[lower]
+    if lower in MONTHS:
+        return str(MONTHS[lower])
+    return piece
+
+
+# -- dates --------------------------------------------------------------------------------------
+def _month_number(text: str) -> int | None:
+    text = text.strip().lower().rstrip(".")
+    if text.isdigit() and 1 <= int(text) <= 12:
+        return int(text)
+    return MONTHS.get(text[:3]) if text[:3] in MONTHS else _MONTH_NAMES.get(text)
+
+
+def parse_date(text: str) -> dict[str, Any] | None:
+    """``2020``, ``2020-05-17``, ranges ``2001/2002``, open ``2001/`` to CSL date parts."""
+    parts = []
+    for side in text.strip().split("/")[:2]:
+        match = _DATE.match(side.strip())
+        if not match:
+            if side.strip() == "" and parts:
+                continue
+            return None
+        parts.append([int(g) for g in match.groups() if g])
+    return {"date-parts": parts} if parts else None
+
+
+# -- entries ------------------------------------------------------------------------------------
+def _inherit(key: str, fields: dict[str, dict[str, str]], types: dict[str, str],
+             warnings: dict[str, list[str]], done: set[str], trail: tuple[str, ...] = ()) -> None:
+    """Resolve ``crossref`` for one entry in place, parents first (cycle-safe)."""
+    if key in done:
+        return
+    own = fields[key]
+    parent_key = own.get("crossref", "").strip().lower()
+    if not parent_key:
+        done.add(key)
+        return
+    if parent_key in trail or parent_key == key:
+        warnings[key].append(_("crossref cycle through {keys}; not inherited").format(
+            keys=" → ".join(trail + (key, parent_key))))
+        done.add(key)
+        return
+    if parent_key not in fields:
+        warnings[key].append(_("crossref {parent} is not in this file; nothing inherited")
+                             .format(parent=own["crossref"]))
+        done.add(key)
+        return
+    _inherit(parent_key, fields, types, warnings, done, trail + (key,))
+    parent = fields[parent_key]
+    contained = types[key] in CONTAINED
+    for name, value in parent.items():
+        if name not in _INHERIT_NEVER and name not in own:
+            own[name] = value
+    if contained:
+        for src, dst in (("title", "booktitle"), ("subtitle", "booksubtitle")):
+            if src in parent and dst not in own:
+                own[dst] = parent[src]
+    done.add(key)
+
+
+def field_text(value: str, paragraphs: bool = False) -> str:
+    """Decoded field text with BibTeX's line wrapping undone (blank lines kept as breaks)."""
+    decoded = latex_to_unicode(value)
+    if paragraphs:
+        return "\n".join(" ".join(p.split()) for p in re.split(r"\n\s*\n", decoded)
+                         if p.strip())
+    return " ".join(decoded.split())
+
+
+def _names(value: str) -> list[dict[str, str]]:
+    return [{k: " ".join(v.split()) for k, v in name.items() if v and v.strip()}
+            for name in split_names(value)]
+
+
+def _title(main: str | None, sub: str | None) -> str | None:
+    if main is None:
+        return None
+    main = field_text(main)
+    if sub:
+        sep = "" if main.endswith(("?", "!", ":", ".")) else ":"
+        main = f"{main}{sep} {field_text(sub)}"
+    return main
+
+
+def to_csl(entry_type: str, fields: dict[str, str], warnings: list[str]) -> dict[str, Any]:
+    """One entry's resolved fields (macros expanded, crossref applied) to a CSL-JSON item."""
+    kind = entry_type.lower()
+    csl: dict[str, Any] = {"type": TYPES.get(kind, "document")}
+    if kind not in TYPES:
+        warnings.append(_("unknown entry type @{kind}, kept as a document").format(kind=kind))
+    f = fields
+    title = _title(f.get("title"), f.get("subtitle"))
+    if title:
+        csl["title"] = title
+    container = (_title(f.get("journaltitle") or f.get("journal"), f.get("journalsubtitle"))
+                 or _title(f.get("booktitle"), f.get("booksubtitle"))
+                 or (_title(f.get("maintitle"), f.get("mainsubtitle")) if kind in CONTAINED
+                     else None))
+    if container:
+        csl["container-title"] = container
+    for name, var in _PLAIN.items():
+        if f.get(name, "").strip():
+            csl[var] = field_text(f[name], paragraphs=name in _PARAGRAPHS)
+    for name, var in _VERBATIM.items():
+        if f.get(name, "").strip():
+            csl[var] = re.sub(r"\s+", "", f[name]) if name != "url" else f[name].strip()
+    if "DOI" in csl:
+        csl["DOI"] = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", "", csl["DOI"], flags=re.I)
+    for name, var in _NAMES.items():
+        if f.get(name, "").strip():
+            csl[var] = _names(f[name])
+    number = f.get("number", "").strip()
+    issue = f.get("issue", "").strip()
+    if csl["type"] == "article-journal":
+        if issue or number:
+            csl["issue"] = field_text(issue or number)
+    elif number:
+        csl["number"] = field_text(number)
+    if f.get("pages", "").strip():
+        csl["page"] = field_text(f["pages"]).replace(" ", "")
+    publisher = f.get("publisher") or f.get("school") or f.get("institution") \
+        or f.get("organization")
+    if publisher:
+        csl["publisher"] = field_text(publisher)
+    place = f.get("location") or f.get("address")
+    if place:
+        csl["publisher-place"] = field_text(place)
+    if f.get("keywords", "").strip():
+        csl["keyword"] = field_text(f["keywords"])
+    language = f.get("langid") or f.get("language")
+    if language:
+        language = field_text(language)
+        csl["language"] = _LANGIDS.get(language.lower(), language)
+    genre = f.get("type", "").strip() or GENRES.get(kind)
+    if genre:
+        csl["genre"] = field_text(genre)
+    if f.get("eprint", "").strip():
+        prefix = (f.get("eprinttype") or f.get("archiveprefix") or "").strip()
+        csl["archive_location"] = f"{prefix}:{f['eprint'].strip()}" if prefix \
+            else f["eprint"].strip()
+    issued = _issued(f, warnings)
+    if issued:
+        csl["issued"] = issued
+    if f.get("urldate", "").strip():
+        accessed = parse_date(f["urldate"])
+        if accessed:
+            csl["accessed"] = accessed
+    extra = {k: v for k, v in f.items() if k not in _HANDLED}
+    if extra:
+        csl[EXTRA] = extra
+    return csl
+
+
+def _issued(f: dict[str, str], warnings: list[str]) -> dict[str, Any] | None:
+    if f.get("date", "").strip():
+        date = parse_date(f["date"])
+        if date is None:
+            warnings.append(_("date {value!r} is not a date; left out").format(value=f["date"]))
+        return date
+    year = field_text(f.get("year", ""))
+    if not year:
+        return None
+    match = re.fullmatch(r"(\d{4})[a-z]?", year)
+    if not match:
+        warnings.append(_("year {value!r} is not a year; kept as text").format(value=year))
+        return {"literal": year}
+    parts = [int(match.group(1))]
+    month = _month_number(f.get("month", "")) if f.get("month") else None
+    if month:
+        parts.append(month)
+    return {"date-parts": [parts]}
+
+
+def parse_bibtex(text: str) -> ParseResult:
+    result = ParseResult()
+    placeholders: dict[str, int] = {}
+
+    def give_key(match: re.Match[str]) -> str:
+        if match.group(2).lower() in _NOT_ENTRIES:
+            return match.group(0)
+        name = f"{_NO_KEY}{len(placeholders)}"
+        placeholders[name] = text.count("\n", 0, match.start()) + 1
+        return match.group(1) + name
+
+    prepared = _START.sub(give_key, text) if "," in text else text
+    library = bibtexparser.parse_string(prepared, parse_stack=[])
+    strings: dict[str, str] = {}
+    for block in library.strings:
+        strings[block.key.lower()] = resolve(block.value, strings)
+
+    entries: list[tuple[model.Entry, str | None]] = [(e, None) for e in library.entries]
+    for block in library.failed_blocks:
+        line = block.start_line + 1
+        if isinstance(block, model.DuplicateBlockKeyBlock):
+            entries.append((block.ignore_error_block, _("duplicate citation key {key}").format(
+                key=block.key)))
+        elif isinstance(block, model.DuplicateFieldKeyBlock) and block.ignore_error_block:
+            entries.append((block.ignore_error_block, _("field(s) {fields} given twice; the "
+                                                         "first value was kept").format(
+                fields=", ".join(sorted(block.duplicate_keys)))))
+        else:
+            reason = getattr(block.error, "abort_reason", None) or str(block.error)
+            key_match = re.match(r"\s*@\s*\w+\s*[{(]\s*([^,\s]*)", block.raw)
+            key = key_match.group(1) if key_match and key_match.group(1) else None
+            result.rejected.append(Rejected(line, key if key and not key.startswith(_NO_KEY)
+                                            else None, _("not readable as BibTeX: {reason}")
+                                            .format(reason=reason.strip())))
+    entries.sort(key=lambda pair: pair[0].start_line)
+
+    raw_fields: dict[str, dict[str, str]] = {}
+    types: dict[str, str] = {}
+    warnings: dict[str, list[str]] = {}
+    order: list[tuple[model.Entry, str]] = []
+    for entry, note in entries:
+        ident = f"{entry.key.lower()}\x00{entry.start_line}" if note else entry.key.lower()
+        fields: dict[str, str] = {}
+        for fld in entry.fields:
+            name = fld.key.lower()
+            if name not in fields:
+                fields[name] = resolve(fld.value, strings)
+        raw_fields[ident] = fields
+        types[ident] = entry.entry_type.lower()
+        warnings[ident] = [note] if note else []
+        order.append((entry, ident))
+    done: set[str] = set()
+    for _entry, ident in order:
+        _inherit(ident, raw_fields, types, warnings, done)
+
+    for entry, ident in order:
+        key = entry.key
+        raw = entry.raw
+        line = entry.start_line + 1
+        if key.startswith(_NO_KEY):
+            raw = raw.replace(key, "", 1)
+            line = placeholders.get(key, line)
+            key = ""
+        csl = to_csl(entry.entry_type, raw_fields[ident], warnings[ident])
+        result.entries.append(ParsedEntry(line, key, csl, raw, warnings[ident]))
+    return result

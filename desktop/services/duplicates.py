@@ -1,0 +1,95 @@
+"""Recognising the same work twice: same DOI, or the same normalised title with the same first
+author's family name and a year at most one apart (Zotero's rule, which tolerates an
+online-first year beside the print year)."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models.entities import Reference
+
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
+
+
+def fold(text: str) -> str:
+    """Lowercase ASCII letters and digits only: 'Über-Café: A  Study' -> 'uber cafe a study'."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    ascii_text = decomposed.encode("ascii", "ignore").decode("ascii").lower()
+    return _NON_WORD.sub(" ", ascii_text).strip()
+
+
+def doi_key(doi: str | None) -> str:
+    return _DOI_PREFIX.sub("", (doi or "").strip()).lower()
+
+
+def first_family(names: Iterable[Mapping[str, Any]] | None) -> str:
+    for name in names or []:
+        return fold(str(name.get("family") or name.get("literal") or ""))
+    return ""
+
+
+def csl_year(item: Mapping[str, Any]) -> int | None:
+    try:
+        return int(item["issued"]["date-parts"][0][0])
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
+
+
+@dataclass
+class DuplicateIndex:
+    """Lookup of references by DOI and by (title, first author); fed as records are added."""
+
+    by_doi: dict[str, str] = field(default_factory=dict)
+    doi_of: dict[str, str] = field(default_factory=dict)
+    by_title: dict[tuple[str, str], list[tuple[str, int | None]]] = field(default_factory=dict)
+
+    def add(self, ref_id: str, doi: str | None, title: str, family: str,
+            year: int | None) -> None:
+        key = doi_key(doi)
+        if key:
+            self.by_doi.setdefault(key, ref_id)
+            self.doi_of[ref_id] = key
+        folded = fold(title)
+        if folded:
+            self.by_title.setdefault((folded, family), []).append((ref_id, year))
+
+    def add_csl(self, ref_id: str, item: Mapping[str, Any]) -> None:
+        self.add(ref_id, item.get("DOI"), str(item.get("title", "")),
+                 first_family(item.get("author") or item.get("editor")), csl_year(item))
+
+    def find(self, item: Mapping[str, Any]) -> str | None:
+        key = doi_key(item.get("DOI"))
+        if key and key in self.by_doi:
+            return self.by_doi[key]
+        folded = fold(str(item.get("title", "")))
+        if not folded:
+            return None
+        family = first_family(item.get("author") or item.get("editor"))
+        year = csl_year(item)
+        for ref_id, other_year in self.by_title.get((folded, family), []):
+            if year is None or other_year is None or abs(year - other_year) <= 1:
+                other_doi = self.doi_of.get(ref_id, "")
+                if key and other_doi and other_doi != key:
+                    continue  # two DOIs that differ are two works, whatever the title says
+                return ref_id
+        return None
+
+    @classmethod
+    def load(cls, session: Session) -> "DuplicateIndex":
+        index = cls()
+        family = func.coalesce(func.json_extract(Reference.authors, "$[0].family"),
+                               func.json_extract(Reference.authors, "$[0].literal"),
+                               func.json_extract(Reference.editors, "$[0].family"),
+                               func.json_extract(Reference.editors, "$[0].literal"), "")
+        rows = session.execute(select(Reference.id, Reference.doi, Reference.title, family,
+                                      Reference.year).where(Reference.deleted.is_(False)))
+        for ref_id, doi, title, fam, year in rows:
+            index.add(ref_id, doi, title, fold(fam), year)
+        return index

@@ -1,0 +1,251 @@
+"""Importing bibliography files into the library, with a report that accounts for every entry.
+
+One import is one transaction: cancelled or failed, the workspace is as it was. Each entry in
+each file ends up in exactly one of: imported, merged into an existing duplicate, or rejected
+(with its line and the reason). Entries whose citation key is empty or already taken get a new
+key and a warning saying so.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from ..i18n import _
+from ..models.entities import Reference
+from .bibentry import ParsedEntry, ParseResult
+from .bibtex import parse_bibtex
+from .csljson import NotCslJson, parse_csljson
+from .duplicates import DuplicateIndex
+from .records import new_id, now_iso
+from .references import fields_from_csl
+from .ris import parse_ris
+from .tasks import NO_CONTROL, TaskControl
+from .textdecode import decode
+from .workspace import Workspace
+
+FORMATS = {"bibtex": "BibTeX", "ris": "RIS", "csl-json": "CSL-JSON"}
+_RIS_TAG = re.compile(r"(?m)^[A-Z][A-Z0-9] {1,2}- ?")
+_BIB_ENTRY = re.compile(r"(?m)^[ \t]*@[ \t]*[A-Za-z]+[ \t]*[{(]")
+BATCH = 2000
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int | None
+    key: str | None
+    reason: str
+    severity: str  # "error": the entry was not imported; "warning": imported, with a remark
+
+
+@dataclass
+class FileReport:
+    path: str
+    format: str = ""
+    encoding: str = ""
+    entries_found: int = 0
+    imported: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    error: str = ""  # set when the file could not be read at all
+
+    @property
+    def readable(self) -> bool:
+        return not self.error
+
+
+@dataclass
+class ImportReport:
+    files: list[FileReport] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"files": [{**asdict(f), "readable": f.readable} for f in self.files]}
+
+    @property
+    def imported(self) -> int:
+        return sum(f.imported for f in self.files)
+
+
+class UnreadableFile(Exception):
+    pass
+
+
+def sniff(text: str) -> str | None:
+    """Which reader fits the content (not the file name)."""
+    head = text.lstrip("\ufeff \t\r\n")[:1]
+    if head in "[{" and head:
+        return "csl-json"
+    head_text = text[:20000]
+    if re.search(r"(?m)^TY {1,2}-", head_text) or (
+            len(_RIS_TAG.findall(head_text)) >= 3 and re.search(r"(?m)^ER {1,2}-", head_text)):
+        return "ris"
+    if _BIB_ENTRY.search(text) or "@" in text:
+        return "bibtex"
+    return None
+
+
+def read_file(path: Path) -> tuple[str, str, ParseResult]:
+    """(format, encoding note, parsed entries) of one file; ``UnreadableFile`` names why not."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableFile(_("cannot open the file: {reason}").format(
+            reason=exc.strerror or exc)) from exc
+    decoded = decode(data)
+    text = decoded.text
+    if not text.strip():
+        return "bibtex", decoded.note, ParseResult()
+    kind = sniff(text)
+    if kind is None:
+        raise UnreadableFile(_("not a BibTeX, BibLaTeX, RIS or CSL-JSON file"))
+    if kind == "csl-json":
+        try:
+            return kind, decoded.note, parse_csljson(text)
+        except NotCslJson as exc:
+            raise UnreadableFile(str(exc)) from exc
+    reader = parse_ris if kind == "ris" else parse_bibtex
+    return kind, decoded.note, reader(text)
+
+
+_KEY_CHARS = re.compile(r"[^A-Za-z0-9]+")
+
+
+def _base_key(item: dict[str, Any]) -> str:
+    """'Smith2004' from the first author's family name (ASCII) and the year."""
+    names = item.get("author") or item.get("editor") or [{}]
+    family = str(names[0].get("family") or names[0].get("literal") or "")
+    ascii_family = unicodedata.normalize("NFKD", family).encode("ascii", "ignore").decode()
+    family = _KEY_CHARS.sub("", ascii_family.split(" ")[-1] if ascii_family.strip() else "")
+    family = family or "ref"
+    try:
+        year = str(item["issued"]["date-parts"][0][0])
+    except (KeyError, IndexError, TypeError):
+        year = ""
+    return f"{family}{year}"
+
+
+class KeyRegistry:
+    """Citation keys already taken (case-insensitively), and fresh ones on demand."""
+
+    def __init__(self, taken: set[str]) -> None:
+        self.taken = {k.lower() for k in taken}
+
+    def claim(self, wanted: str, item: dict[str, Any]) -> tuple[str, str | None]:
+        """The key to store, and a warning if it is not the one in the file."""
+        if wanted and wanted.lower() not in self.taken:
+            self.taken.add(wanted.lower())
+            return wanted, None
+        base = wanted or _base_key(item)
+        candidate, suffix = base, 0
+        while not candidate or candidate.lower() in self.taken:
+            suffix += 1
+            candidate = f"{base}{_letters(suffix)}"
+        self.taken.add(candidate.lower())
+        if wanted:
+            return candidate, _("citation key {key} is already used; stored as {new}").format(
+                key=wanted, new=candidate)
+        return candidate, _("no citation key; stored as {new}").format(new=candidate)
+
+
+def _letters(n: int) -> str:
+    out = ""
+    while n:
+        n, rem = divmod(n - 1, 26)
+        out = chr(97 + rem) + out
+    return out
+
+
+def _richer(existing: dict[str, Any], incoming: dict[str, Any]) -> dict[str, Any]:
+    """Fields of ``incoming`` that fill what ``existing`` lacks (never overwrites a value)."""
+    return {k: v for k, v in incoming.items()
+            if k in ("title", "container_title", "volume", "issue", "page", "publisher", "doi",
+                     "url", "isbn", "abstract", "language", "note", "authors", "editors",
+                     "keywords", "issued", "year")
+            and v not in (None, "", [], {}) and existing.get(k) in (None, "", [], {})}
+
+
+def import_files(workspace: Workspace, paths: Sequence[Path | str],
+                 control: TaskControl = NO_CONTROL) -> ImportReport:
+    report = ImportReport()
+    parsed: list[tuple[FileReport, str, ParseResult]] = []
+    for number, raw_path in enumerate(paths):
+        path = Path(raw_path)
+        file_report = FileReport(path=str(path))
+        report.files.append(file_report)
+        control.progress(number, len(paths), _("Reading {name}").format(name=path.name))
+        try:
+            kind, note, result = read_file(path)
+        except UnreadableFile as exc:
+            file_report.error = str(exc)
+            file_report.problems.append(Problem(None, None, str(exc), "error"))
+            continue
+        file_report.format = kind
+        file_report.encoding = note
+        file_report.entries_found = len(result.entries) + len(result.rejected)
+        file_report.rejected = len(result.rejected)
+        file_report.problems.extend(Problem(r.line, r.key, r.reason, "error")
+                                    for r in result.rejected)
+        parsed.append((file_report, kind, result))
+
+    total = sum(len(r.entries) for _f, _k, r in parsed)
+    done = 0
+    with workspace.transaction() as tx:
+        index = DuplicateIndex.load(tx.session)
+        keys = KeyRegistry(set(tx.session.execute(select(Reference.citation_key)).scalars()))
+        pending: dict[str, dict[str, Any]] = {}
+        for file_report, kind, result in parsed:
+            rows: list[dict[str, Any]] = []
+            ids: list[str] = []
+            for entry in result.entries:
+                done += 1
+                if done % 200 == 0 or done == total:
+                    control.progress(done, total, _("Importing references"))
+                _take(entry, kind, tx, index, keys, pending, file_report, rows, ids)
+                if len(rows) >= BATCH:
+                    tx.create_many(Reference, rows, ids)
+                    rows, ids = [], []
+                    pending.clear()
+            tx.create_many(Reference, rows, ids)
+            pending.clear()
+    return report
+
+
+def _take(entry: ParsedEntry, kind: str, tx: Any, index: DuplicateIndex, keys: KeyRegistry,
+          pending: dict[str, dict[str, Any]], file_report: FileReport,
+          rows: list[dict[str, Any]], ids: list[str]) -> None:
+    for warning in entry.warnings:
+        file_report.problems.append(Problem(entry.line, entry.key or None, warning, "warning"))
+    item = dict(entry.csl)
+    duplicate = index.find(item)
+    if duplicate is not None:
+        incoming = fields_from_csl(item)
+        if duplicate in pending:
+            pending[duplicate].update(_richer(pending[duplicate], incoming))
+            other = pending[duplicate]["citation_key"]
+        else:
+            existing = tx.session.get(Reference, duplicate)
+            current = {k: getattr(existing, k) for k in incoming if hasattr(existing, k)}
+            tx.update(Reference, duplicate, _richer(current, incoming))
+            other = existing.citation_key
+        file_report.duplicates += 1
+        file_report.problems.append(Problem(entry.line, entry.key or None, _(
+            "same work as {other}; merged into it").format(other=other), "warning"))
+        return
+    key, warning = keys.claim(entry.key, item)
+    if warning:
+        file_report.problems.append(Problem(entry.line, entry.key or None, warning, "warning"))
+    item["id"] = key
+    fields = fields_from_csl(item)
+    fields.update(original_format=kind, original_record=entry.raw, added_at=now_iso())
+    ref_id = new_id()
+    index.add_csl(ref_id, item)
+    pending[ref_id] = fields
+    rows.append(fields)
+    ids.append(ref_id)
+    file_report.imported += 1
