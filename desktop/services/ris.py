@@ -11,10 +11,9 @@ no ER closed it (a lost ER line must not merge two references into one).
 
 Everything ends up somewhere: records become ``ParsedEntry`` values; empty records, tags without
 a TY and text between records (an export's "Provider:" header too) become ``Rejected`` values
-with their line. Values with no CSL home
-(unmapped tags, further values of one-value tags, dates that disagree with the one used) are kept
-under ``_ris`` in the item as ``{tag: [values]}`` and named in the warnings, and the record is
-kept verbatim, so an export can give them back.
+with their line. Values with no CSL home (unmapped tags, further values of one-value tags, dates
+that disagree with the one used) are kept under ``_ris`` in the item as ``{tag: [values]}`` and
+named in the warnings, and the record is kept verbatim, so an export can give them back.
 
 TY → CSL type (unknown or missing: ``document``, with a warning):
 
