@@ -147,6 +147,9 @@ def test_importing_twice_merges_instead_of_duplicating(tmp_path: Path,
     assert ref.container_title == "Science" and ref.volume == "381"  # richer values kept
     again = import_files(workspace, [first])
     assert again.files[0].duplicates == 1 and workspace.info().counts["reference"] == 1
+    with workspace.session() as s:  # indexed once, with the merged values
+        assert len(references.search(s, "productivity generative")) == 1
+        assert len(references.search(s, "Science")) == 1
 
 
 @needs_testdata
@@ -163,6 +166,11 @@ def test_cancel_and_failure_leave_the_workspace_as_it_was(workspace: Workspace) 
         import_files(workspace, [TESTDATA / "bib" / "large" / "cdl.bib"], control)
     after = workspace.info()
     assert after.counts == before.counts and after.changes == before.changes
+    # The search index is back to indexing row by row.
+    with workspace.transaction() as tx:
+        references.add_csl_item(tx, {"id": "z", "type": "book", "title": "Zebra studies"})
+    with workspace.session() as s:
+        assert len(references.search(s, "zebra")) == 1
 
 
 def test_unreadable_files_are_named_and_do_not_stop_the_others(tmp_path: Path,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import lru_cache
 from collections.abc import Iterator
 from typing import Any
 
@@ -184,6 +185,7 @@ def _inherit(key: str, fields: dict[str, dict[str, str]], types: dict[str, str],
     done.add(key)
 
 
+@lru_cache(maxsize=16384)  # journals, publishers and places repeat across a bibliography
 def field_text(value: str, paragraphs: bool = False) -> str:
     """Decoded field text with BibTeX's line wrapping undone (blank lines kept as breaks)."""
     decoded = latex_to_unicode(value)
@@ -193,9 +195,14 @@ def field_text(value: str, paragraphs: bool = False) -> str:
     return " ".join(decoded.split())
 
 
+@lru_cache(maxsize=16384)  # a lab's bibliography names the same people again and again
+def _parsed_names(value: str) -> tuple[tuple[tuple[str, str], ...], ...]:
+    return tuple(tuple((k, " ".join(v.split())) for k, v in name.items() if v and v.strip())
+                 for name in split_names(value))
+
+
 def _names(value: str) -> list[dict[str, str]]:
-    return [{k: " ".join(v.split()) for k, v in name.items() if v and v.strip()}
-            for name in split_names(value)]
+    return [dict(name) for name in _parsed_names(value)]
 
 
 def _title(main: str | None, sub: str | None) -> str | None:

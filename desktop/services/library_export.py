@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..models.entities import Reference
 from .bibtex import EXTRA, GENRES
+from .references import csl_item
 
 FORMATS = ("bibtex", "csljson")
 
@@ -139,25 +140,6 @@ def bibtex_entry(ref: Reference) -> str:
             put(name, str(value))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@{kind}{{{ref.citation_key},\n{body}\n}}\n"
-
-
-def csl_item(ref: Reference) -> dict[str, Any]:
-    """The stored CSL item with the record's current column values laid over it."""
-    item = {k: v for k, v in ref.csl.items()}
-    item.update({"id": ref.citation_key, "type": ref.csl_type, "title": ref.title})
-    for var, value in (("author", ref.authors), ("editor", ref.editors), ("issued", ref.issued),
-                       ("container-title", ref.container_title), ("volume", ref.volume),
-                       ("issue", ref.issue), ("page", ref.page), ("publisher", ref.publisher),
-                       ("DOI", ref.doi), ("URL", ref.url), ("ISBN", ref.isbn),
-                       ("abstract", ref.abstract), ("language", ref.language),
-                       ("note", ref.note)):
-        if value:
-            item[var] = value
-        else:
-            item.pop(var, None)
-    if ref.keywords:
-        item["keyword"] = ", ".join(ref.keywords)
-    return item
 
 
 def references_for(session: Session, ids: Sequence[str] | None) -> Iterable[Reference]:

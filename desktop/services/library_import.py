@@ -23,7 +23,7 @@ from .bibtex import parse_bibtex
 from .csljson import NotCslJson, parse_csljson
 from .duplicates import DuplicateIndex
 from .records import new_id, now_iso
-from .references import fields_from_csl
+from .references import deferred_search_index, fields_from_csl
 from .ris import parse_ris
 from .tasks import NO_CONTROL, TaskControl
 from .textdecode import decode
@@ -195,7 +195,7 @@ def import_files(workspace: Workspace, paths: Sequence[Path | str],
 
     total = sum(len(r.entries) for _f, _k, r in parsed)
     done = 0
-    with workspace.transaction() as tx:
+    with workspace.transaction() as tx, deferred_search_index(tx.session):
         index = DuplicateIndex.load(tx.session)
         keys = KeyRegistry(set(tx.session.execute(select(Reference.citation_key)).scalars()))
         pending: dict[str, dict[str, Any]] = {}

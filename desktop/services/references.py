@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,8 +27,16 @@ def year_of(issued: Mapping[str, Any]) -> int | None:
         return None
 
 
+# CSL variables that have a column of their own; every other variable of an item is kept in
+# the ``csl`` column, so the item is stored once, never twice.
+COLUMN_VARIABLES = {
+    "id", "type", "title", "author", "editor", "issued", "container-title", "volume", "issue",
+    "page", "publisher", "DOI", "URL", "ISBN", "abstract", "keyword", "language", "note",
+}
+
+
 def fields_from_csl(item: Mapping[str, Any]) -> dict[str, Any]:
-    """Reference columns from a CSL-JSON item; the whole item is kept in ``csl`` as well."""
+    """Reference columns from a CSL-JSON item; variables without a column go to ``csl``."""
     fields: dict[str, Any] = {col: str(item[key]) for key, col in _COLUMNS.items() if key in item}
     keywords = item.get("keyword", "")
     issued = item.get("issued") or {}
@@ -40,9 +49,25 @@ def fields_from_csl(item: Mapping[str, Any]) -> dict[str, Any]:
         year=year_of(issued),
         keywords=[k.strip() for k in keywords.split(",") if k.strip()]
         if isinstance(keywords, str) else list(keywords),
-        csl=dict(item),
+        csl={k: v for k, v in item.items() if k not in COLUMN_VARIABLES},
     )
     return fields
+
+
+def csl_item(ref: Reference) -> dict[str, Any]:
+    """The whole CSL-JSON item of a reference: its columns and the rest of its variables."""
+    item: dict[str, Any] = {"id": ref.citation_key, "type": ref.csl_type, **ref.csl}
+    for var, value in (("title", ref.title), ("author", ref.authors), ("editor", ref.editors),
+                       ("issued", ref.issued), ("container-title", ref.container_title),
+                       ("volume", ref.volume), ("issue", ref.issue), ("page", ref.page),
+                       ("publisher", ref.publisher), ("DOI", ref.doi), ("URL", ref.url),
+                       ("ISBN", ref.isbn), ("abstract", ref.abstract),
+                       ("language", ref.language), ("note", ref.note)):
+        if value:
+            item[var] = value
+    if ref.keywords:
+        item["keyword"] = ", ".join(ref.keywords)
+    return item
 
 
 def add_csl_item(tx: Tx, item: Mapping[str, Any], *, original_format: str = "csl-json",
@@ -196,34 +221,41 @@ def parse_edit(attr: str, text: str) -> Any:
 
 
 def update_reference(tx: Tx, reference_id: str, values: Mapping[str, Any]) -> list[str]:
-    """Edit fields of a reference, keeping ``issued`` and the CSL item in step with them."""
+    """Edit fields of a reference, keeping ``issued`` in step with the year."""
     ref = tx.session.get(Reference, reference_id)
     if ref is None:
         raise KeyError(reference_id)
     changes = dict(values)
-    csl = dict(ref.csl)
-    names = {"title": "title", "container_title": "container-title", "volume": "volume",
-             "issue": "issue", "page": "page", "doi": "DOI", "abstract": "abstract",
-             "note": "note"}
-    for attr, var in names.items():
-        if attr in changes:
-            if changes[attr]:
-                csl[var] = changes[attr]
-            else:
-                csl.pop(var, None)
     if "year" in changes:
         issued = dict(ref.issued or {})
-        parts = [list(p) for p in issued.get("date-parts", [])] or [[]]
         if changes["year"] is None:
             issued = {}
         else:
+            parts = [list(p) for p in issued.get("date-parts", [])] or [[]]
             parts[0] = [changes["year"], *parts[0][1:]]
             issued = {**issued, "date-parts": parts}
             issued.pop("literal", None)
         changes["issued"] = issued
-        if issued:
-            csl["issued"] = issued
-        else:
-            csl.pop("issued", None)
-    changes["csl"] = csl
     return tx.update(Reference, reference_id, changes)
+
+
+DEFERRED_KEY = "search_index_deferred_after"
+
+
+@contextmanager
+def deferred_search_index(session: Session) -> Iterator[None]:
+    """Index references added inside the block in one statement at its end, not row by row.
+
+    Must run inside the caller's transaction: if the block fails, the rollback also undoes
+    the deferral marker.
+    """
+    before = session.execute(text("SELECT coalesce(max(rowid), 0) FROM reference")).scalar()
+    session.execute(text("INSERT INTO local_meta (key, value) VALUES (:k, :v)"),
+                    {"k": DEFERRED_KEY, "v": str(before)})
+    yield
+    session.execute(text(
+        "INSERT INTO reference_search(rowid, title, authors, abstract, keywords, venue, year, "
+        "citation_key, doi) SELECT source_rowid, title, authors, abstract, keywords, venue, "
+        "year, citation_key, doi FROM reference_search_source "
+        "WHERE source_rowid > :before AND deleted = 0"), {"before": before})
+    session.execute(text("DELETE FROM local_meta WHERE key = :k"), {"k": DEFERRED_KEY})
