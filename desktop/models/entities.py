@@ -107,6 +107,7 @@ class Reference(Replicated, Base):
     original_format: Mapped[str] = mapped_column(String(16), default="")
     original_record: Mapped[str] = mapped_column(Text, default="")
     added_at: Mapped[str] = mapped_column(String(32), default="")
+    merged_into: Mapped[str | None] = mapped_column(String(36), default=None)
 
 
 class Tag(Replicated, Base):
