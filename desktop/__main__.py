@@ -5,6 +5,10 @@ import sys
 
 
 def main() -> int:
+    import multiprocessing
+
+    # Large imports parse in worker processes; a frozen (installer) build must let them start.
+    multiprocessing.freeze_support()
     from .cli import main as cli_main
     return cli_main()
 

@@ -10,14 +10,19 @@ can give them back.
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 import re
-from functools import lru_cache
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import bibtexparser
 from bibtexparser import model
 
+from .. import i18n
 from ..i18n import _
 from .bibentry import ParsedEntry, ParseResult, Rejected
 from .latex import latex_to_unicode, split_names
@@ -304,26 +309,40 @@ def _issued(f: dict[str, str], warnings: list[str]) -> dict[str, Any] | None:
     return {"date-parts": [parts]}
 
 
-def parse_bibtex(text: str) -> ParseResult:
-    result = ParseResult()
+@dataclass
+class _Raw:
+    """An entry after macro expansion, before crossref inheritance and CSL mapping."""
+
+    ident: str
+    kind: str
+    key: str
+    line: int
+    raw: str
+    fields: dict[str, str]
+    warnings: list[str]
+
+
+def _read_blocks(text: str, strings: dict[str, str],
+                 line_offset: int = 0) -> tuple[list[_Raw], list[Rejected]]:
+    """Split ``text`` into entries with expanded values; ``strings`` gains its @string macros."""
     placeholders: dict[str, int] = {}
 
     def give_key(match: re.Match[str]) -> str:
         if match.group(2).lower() in _NOT_ENTRIES:
             return match.group(0)
         name = f"{_NO_KEY}{len(placeholders)}"
-        placeholders[name] = text.count("\n", 0, match.start()) + 1
+        placeholders[name] = text.count("\n", 0, match.start()) + 1 + line_offset
         return match.group(1) + name
 
     prepared = _START.sub(give_key, text) if "," in text else text
     library = bibtexparser.parse_string(prepared, parse_stack=[])
-    strings: dict[str, str] = {}
     for block in library.strings:
         strings[block.key.lower()] = resolve(block.value, strings)
 
+    rejected: list[Rejected] = []
     entries: list[tuple[model.Entry, str | None]] = [(e, None) for e in library.entries]
     for block in library.failed_blocks:
-        line = block.start_line + 1
+        line = block.start_line + 1 + line_offset
         if isinstance(block, model.DuplicateBlockKeyBlock):
             entries.append((block.ignore_error_block, _("duplicate citation key {key}").format(
                 key=block.key)))
@@ -335,38 +354,128 @@ def parse_bibtex(text: str) -> ParseResult:
             reason = getattr(block.error, "abort_reason", None) or str(block.error)
             key_match = re.match(r"\s*@\s*\w+\s*[{(]\s*([^,\s]*)", block.raw)
             key = key_match.group(1) if key_match and key_match.group(1) else None
-            result.rejected.append(Rejected(line, key if key and not key.startswith(_NO_KEY)
-                                            else None, _("not readable as BibTeX: {reason}")
-                                            .format(reason=reason.strip())))
+            rejected.append(Rejected(line, key if key and not key.startswith(_NO_KEY)
+                                     else None, _("not readable as BibTeX: {reason}")
+                                     .format(reason=reason.strip())))
     entries.sort(key=lambda pair: pair[0].start_line)
 
-    raw_fields: dict[str, dict[str, str]] = {}
-    types: dict[str, str] = {}
-    warnings: dict[str, list[str]] = {}
-    order: list[tuple[model.Entry, str]] = []
+    raws = []
     for entry, note in entries:
-        ident = f"{entry.key.lower()}\x00{entry.start_line}" if note else entry.key.lower()
         fields: dict[str, str] = {}
         for fld in entry.fields:
             name = fld.key.lower()
             if name not in fields:
                 fields[name] = resolve(fld.value, strings)
-        raw_fields[ident] = fields
-        types[ident] = entry.entry_type.lower()
-        warnings[ident] = [note] if note else []
-        order.append((entry, ident))
-    done: set[str] = set()
-    for _entry, ident in order:
-        _inherit(ident, raw_fields, types, warnings, done)
-
-    for entry, ident in order:
-        key = entry.key
-        raw = entry.raw
-        line = entry.start_line + 1
+        key, raw, line = entry.key, entry.raw, entry.start_line + 1 + line_offset
         if key.startswith(_NO_KEY):
             raw = raw.replace(key, "", 1)
             line = placeholders.get(key, line)
             key = ""
-        csl = to_csl(entry.entry_type, raw_fields[ident], warnings[ident])
-        result.entries.append(ParsedEntry(line, key, csl, raw, warnings[ident]))
-    return result
+        ident = f"{key.lower()}\x00{line}" if note or not key else key.lower()
+        raws.append(_Raw(ident, entry.entry_type.lower(), key, line, raw, fields,
+                         [note] if note else []))
+    return raws, rejected
+
+
+def _convert(raws: list[_Raw], parents: dict[str, _Raw] | None = None) -> list[ParsedEntry]:
+    """Crossref inheritance among ``raws`` (and ``parents``), then CSL mapping."""
+    pool = {**(parents or {}), **{r.ident: r for r in raws}}
+    fields = {i: r.fields for i, r in pool.items()}
+    types = {i: r.kind for i, r in pool.items()}
+    warnings = {i: r.warnings for i, r in pool.items()}
+    done: set[str] = set()
+    out = []
+    for r in raws:
+        if "crossref" in r.fields:
+            _inherit(r.ident, fields, types, warnings, done)
+        out.append(ParsedEntry(r.line, r.key, to_csl(r.kind, r.fields, r.warnings), r.raw,
+                               r.warnings))
+    return out
+
+
+def parse_bibtex(text: str) -> ParseResult:
+    """The whole file in this process (see ``iter_bibtex`` for large files)."""
+    raws, rejected = _read_blocks(text, {})
+    return ParseResult(_convert(raws), rejected)
+
+
+# -- large files: several processes ----------------------------------------------------------
+_BLOCK = re.compile(r"(?m)^[ \t]*@[ \t]*[A-Za-z]")
+_STRING_BLOCK = re.compile(r"(?im)^[ \t]*@[ \t]*string[ \t]*[{(]")
+_CROSSREF = re.compile(r"(?im)\bcrossref\s*=\s*[{\"]?\s*([^}\",\s]+)")
+PARALLEL_MIN_BYTES = 1_500_000
+
+
+def count_entries(text: str) -> int:
+    return sum(1 for m in _START_ANY.finditer(text) if m.group(1).lower() not in _NOT_ENTRIES)
+
+
+_START_ANY = re.compile(r"(?m)^[ \t]*@[ \t]*([A-Za-z]+)[ \t]*[{(]")
+
+
+def _chunk_job(text: str, line_offset: int, strings: dict[str, str], parents: set[str],
+               language: str) -> tuple[list[ParsedEntry], list[Rejected], list[_Raw], list[_Raw]]:
+    """Worker: entries without crossref converted; children and parents returned raw."""
+    i18n.set_language(language)
+    raws, rejected = _read_blocks(text, dict(strings), line_offset)
+    plain = [r for r in raws if "crossref" not in r.fields]
+    children = [r for r in raws if "crossref" in r.fields]
+    found_parents = [r for r in raws if r.key.lower() in parents]
+    return _convert(plain), rejected, children, found_parents
+
+
+def iter_bibtex(text: str, workers: int | None = None) -> Iterator[ParseResult]:
+    """Parse in batches, large files split at entry boundaries over worker processes.
+
+    bibtexparser is pure Python and takes most of an import's time; spread over the cores, it
+    runs beside the storing of earlier batches. Macros are collected first (they may be used
+    in any chunk) and crossref children are converted last, once every parent is known.
+    """
+    workers = workers if workers is not None else min(4, os.cpu_count() or 1)
+    if len(text) < PARALLEL_MIN_BYTES or workers < 2:
+        yield parse_bibtex(text)
+        return
+    strings: dict[str, str] = {}
+    string_text = "\n".join(text[m.start():_next_block(text, m.end())]
+                            for m in _STRING_BLOCK.finditer(text))
+    if string_text:
+        _read_blocks(string_text, strings)
+    parents = {m.group(1).lower() for m in _CROSSREF.finditer(text)}
+    cuts = _cuts(text, workers * 4)
+    context = multiprocessing.get_context("spawn")
+    children: list[_Raw] = []
+    parent_raws: dict[str, _Raw] = {}
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        jobs = [pool.submit(_chunk_job, text[a:b], text.count("\n", 0, a), strings, parents,
+                            i18n.current_language()) for a, b in zip(cuts, cuts[1:])]
+        try:
+            for job in jobs:
+                entries, rejected, kids, found = job.result()
+                children.extend(kids)
+                for raw in found:
+                    parent_raws.setdefault(raw.key.lower(), raw)
+                yield ParseResult(entries, rejected)
+        finally:
+            for job in jobs:
+                job.cancel()
+    if children:
+        yield ParseResult(_convert(children, parent_raws), [])
+
+
+def _next_block(text: str, pos: int) -> int:
+    found = _BLOCK.search(text, pos)
+    return found.start() if found else len(text)
+
+
+def _cuts(text: str, pieces: int) -> list[int]:
+    """Offsets that split ``text`` into about ``pieces`` parts, each cut at a block start."""
+    cuts = [0]
+    step = len(text) // pieces
+    for i in range(1, pieces):
+        found = _BLOCK.search(text, max(i * step, cuts[-1] + 1))
+        if found is None:
+            break
+        if found.start() > cuts[-1]:
+            cuts.append(found.start())
+    cuts.append(len(text))
+    return cuts

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from sqlalchemy import select
 from ..i18n import _
 from ..models.entities import Reference
 from .bibentry import ParsedEntry, ParseResult
-from .bibtex import parse_bibtex
+from .bibtex import count_entries, iter_bibtex
 from .csljson import NotCslJson, parse_csljson
 from .duplicates import DuplicateIndex
 from .records import new_id, now_iso
@@ -32,7 +32,6 @@ from .workspace import Workspace
 FORMATS = {"bibtex": "BibTeX", "ris": "RIS", "csl-json": "CSL-JSON"}
 _RIS_TAG = re.compile(r"(?m)^[A-Z][A-Z0-9] {1,2}- ?")
 _BIB_ENTRY = re.compile(r"(?m)^[ \t]*@[ \t]*[A-Za-z]+[ \t]*[{(]")
-BATCH = 2000
 
 
 @dataclass(frozen=True)
@@ -90,8 +89,16 @@ def sniff(text: str) -> str | None:
     return None
 
 
-def read_file(path: Path) -> tuple[str, str, ParseResult]:
-    """(format, encoding note, parsed entries) of one file; ``UnreadableFile`` names why not."""
+@dataclass
+class OpenedFile:
+    format: str
+    encoding: str
+    estimate: int                    # entries expected, for progress
+    batches: Iterator[ParseResult]   # read lazily: large BibTeX files parse while we store
+
+
+def read_file(path: Path) -> OpenedFile:
+    """Decode and recognise one file; ``UnreadableFile`` names why it cannot be read at all."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -100,17 +107,20 @@ def read_file(path: Path) -> tuple[str, str, ParseResult]:
     decoded = decode(data)
     text = decoded.text
     if not text.strip():
-        return "bibtex", decoded.note, ParseResult()
+        return OpenedFile("bibtex", decoded.note, 0, iter([]))
     kind = sniff(text)
     if kind is None:
         raise UnreadableFile(_("not a BibTeX, BibLaTeX, RIS or CSL-JSON file"))
+    if kind == "bibtex":
+        return OpenedFile(kind, decoded.note, count_entries(text), iter_bibtex(text))
     if kind == "csl-json":
         try:
-            return kind, decoded.note, parse_csljson(text)
+            result = parse_csljson(text)
         except NotCslJson as exc:
             raise UnreadableFile(str(exc)) from exc
-    reader = parse_ris if kind == "ris" else parse_bibtex
-    return kind, decoded.note, reader(text)
+    else:
+        result = parse_ris(text)
+    return OpenedFile(kind, decoded.note, len(result.entries), iter([result]))
 
 
 _KEY_CHARS = re.compile(r"[^A-Za-z0-9]+")
@@ -173,46 +183,43 @@ def _richer(existing: dict[str, Any], incoming: dict[str, Any]) -> dict[str, Any
 def import_files(workspace: Workspace, paths: Sequence[Path | str],
                  control: TaskControl = NO_CONTROL) -> ImportReport:
     report = ImportReport()
-    parsed: list[tuple[FileReport, str, ParseResult]] = []
+    opened: list[tuple[FileReport, OpenedFile]] = []
     for number, raw_path in enumerate(paths):
         path = Path(raw_path)
         file_report = FileReport(path=str(path))
         report.files.append(file_report)
         control.progress(number, len(paths), _("Reading {name}").format(name=path.name))
         try:
-            kind, note, result = read_file(path)
+            source = read_file(path)
         except UnreadableFile as exc:
             file_report.error = str(exc)
             file_report.problems.append(Problem(None, None, str(exc), "error"))
             continue
-        file_report.format = kind
-        file_report.encoding = note
-        file_report.entries_found = len(result.entries) + len(result.rejected)
-        file_report.rejected = len(result.rejected)
-        file_report.problems.extend(Problem(r.line, r.key, r.reason, "error")
-                                    for r in result.rejected)
-        parsed.append((file_report, kind, result))
+        file_report.format = source.format
+        file_report.encoding = source.encoding
+        opened.append((file_report, source))
 
-    total = sum(len(r.entries) for _f, _k, r in parsed)
+    total = max(1, sum(source.estimate for _report, source in opened))
     done = 0
     with workspace.transaction() as tx, deferred_search_index(tx.session):
         index = DuplicateIndex.load(tx.session)
         keys = KeyRegistry(set(tx.session.execute(select(Reference.citation_key)).scalars()))
-        pending: dict[str, dict[str, Any]] = {}
-        for file_report, kind, result in parsed:
-            rows: list[dict[str, Any]] = []
-            ids: list[str] = []
-            for entry in result.entries:
-                done += 1
-                if done % 200 == 0 or done == total:
-                    control.progress(done, total, _("Importing references"))
-                _take(entry, kind, tx, index, keys, pending, file_report, rows, ids)
-                if len(rows) >= BATCH:
-                    tx.create_many(Reference, rows, ids)
-                    rows, ids = [], []
-                    pending.clear()
-            tx.create_many(Reference, rows, ids)
-            pending.clear()
+        for file_report, source in opened:
+            for batch in source.batches:
+                file_report.entries_found += len(batch.entries) + len(batch.rejected)
+                file_report.rejected += len(batch.rejected)
+                file_report.problems.extend(Problem(r.line, r.key, r.reason, "error")
+                                            for r in batch.rejected)
+                pending: dict[str, dict[str, Any]] = {}
+                rows: list[dict[str, Any]] = []
+                ids: list[str] = []
+                for entry in batch.entries:
+                    done += 1
+                    if done % 200 == 0:
+                        control.progress(min(done, total), total, _("Importing references"))
+                    _take(entry, source.format, tx, index, keys, pending, file_report, rows, ids)
+                tx.create_many(Reference, rows, ids)
+        control.progress(total, total, _("Indexing for search"))
     return report
 
 
