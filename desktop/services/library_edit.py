@@ -5,7 +5,7 @@ it as a single step.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -143,18 +143,7 @@ def set_tag(tx: Tx, reference_ids: Iterable[str], name: str, present: bool) -> l
     return changed
 
 
-def tags_of(session: Session, reference_ids: Sequence[str]) -> dict[str, list[str]]:
-    rows = session.execute(
-        select(ReferenceTag.reference_id, Tag.name).join(Tag, Tag.id == ReferenceTag.tag_id)
-        .where(ReferenceTag.reference_id.in_(list(reference_ids)),
-               ReferenceTag.deleted.is_(False), Tag.deleted.is_(False))
-        .order_by(Tag.name)).all()
-    out: dict[str, list[str]] = {}
-    for ref_id, name in rows:
-        out.setdefault(ref_id, []).append(name)
-    return out
-
-
-def all_tags(session: Session) -> list[str]:
-    return list(session.execute(select(Tag.name).where(Tag.deleted.is_(False))
-                                .order_by(Tag.name)).scalars())
+def all_tags(session: Session) -> list[tuple[str, str]]:
+    """(id, name) of every tag, by name."""
+    return [(i, n) for i, n in session.execute(
+        select(Tag.id, Tag.name).where(Tag.deleted.is_(False)).order_by(Tag.name))]

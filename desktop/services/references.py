@@ -7,10 +7,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import literal_column, select, text
 from sqlalchemy.orm import Session
 
-from ..models.entities import Reference
+from ..models.entities import Reference, ReferenceTag, Tag
 from .records import Tx, now_iso
 
 _COLUMNS = {
@@ -101,10 +101,13 @@ class ReferenceRow:
     venue: str
     csl_type: str
     doi: str
+    tags: str
 
 
-FIRST_AUTHOR = func.lower(func.coalesce(func.json_extract(Reference.authors, "$[0].family"),
-                                         func.json_extract(Reference.authors, "$[0].literal")))
+# Written out literally so that SQLite uses the expression index of schema 4 for it.
+FIRST_AUTHOR = literal_column(
+    "lower(coalesce(json_extract(reference.authors, '$[0].family'), "
+    "json_extract(reference.authors, '$[0].literal')))")
 SORT_COLUMNS = {
     "authors": FIRST_AUTHOR, "year": Reference.year, "title": Reference.title,
     "venue": Reference.container_title, "key": Reference.citation_key,
@@ -112,19 +115,45 @@ SORT_COLUMNS = {
 
 
 def reference_ids(session: Session, sort: str = "authors", descending: bool = False,
-                  query: str = "") -> list[str]:
+                  query: str = "", tag_id: str | None = None) -> list[str]:
+    """Live references in the given order; with a query, in order of relevance."""
     if query.strip():
-        return search(session, query, limit=None)
+        found = search(session, query, limit=None)
+        if tag_id is None:
+            return found
+        tagged = set(_tagged(session, tag_id))
+        return [i for i in found if i in tagged]
     column = SORT_COLUMNS.get(sort, FIRST_AUTHOR)
     order = column.desc() if descending else column.asc()
-    return list(session.execute(select(Reference.id).where(Reference.deleted.is_(False))
-                                .order_by(order, Reference.id)).scalars())
+    stmt = select(Reference.id).where(Reference.deleted.is_(False))
+    if tag_id is not None:
+        stmt = stmt.where(Reference.id.in_(
+            select(ReferenceTag.reference_id).where(ReferenceTag.tag_id == tag_id,
+                                                    ReferenceTag.deleted.is_(False))))
+    return list(session.execute(stmt.order_by(order, Reference.id)).scalars())
+
+
+def _tagged(session: Session, tag_id: str) -> list[str]:
+    return list(session.execute(select(ReferenceTag.reference_id).where(
+        ReferenceTag.tag_id == tag_id, ReferenceTag.deleted.is_(False))).scalars())
 
 
 def reference_rows(session: Session, ids: Sequence[str]) -> dict[str, ReferenceRow]:
-    rows = session.execute(select(Reference).where(Reference.id.in_(list(ids)))).scalars()
+    """Table rows for these ids (only the columns a table shows are read)."""
+    wanted = list(ids)
+    tags: dict[str, list[str]] = {}
+    for ref_id, name in session.execute(
+            select(ReferenceTag.reference_id, Tag.name).join(Tag, Tag.id == ReferenceTag.tag_id)
+            .where(ReferenceTag.reference_id.in_(wanted), ReferenceTag.deleted.is_(False),
+                   Tag.deleted.is_(False)).order_by(Tag.name)):
+        tags.setdefault(ref_id, []).append(name)
+    rows = session.execute(select(
+        Reference.id, Reference.citation_key, Reference.authors, Reference.year, Reference.title,
+        Reference.container_title, Reference.csl_type, Reference.doi).where(
+        Reference.id.in_(wanted)))
     return {r.id: ReferenceRow(r.id, r.citation_key, short_authors(r.authors), r.year, r.title,
-                               r.container_title, r.csl_type, r.doi) for r in rows}
+                               r.container_title, r.csl_type, r.doi,
+                               ", ".join(tags.get(r.id, []))) for r in rows}
 
 
 def fts_query(query: str) -> str:
