@@ -13,6 +13,7 @@ import logging
 import multiprocessing
 import os
 import re
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -442,7 +443,11 @@ def iter_bibtex(text: str, workers: int | None = None) -> Iterator[ParseResult]:
         _read_blocks(string_text, strings)
     parents = {m.group(1).lower() for m in _CROSSREF.finditer(text)}
     cuts = _cuts(text, workers * 4)
-    context = multiprocessing.get_context("spawn")
+    # fork is cheap but only safe while this process runs a single thread (the command line);
+    # the app runs imports on a worker thread, so it spawns fresh interpreters instead.
+    method = ("fork" if threading.active_count() == 1
+              and "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    context = multiprocessing.get_context(method)
     children: list[_Raw] = []
     parent_raws: dict[str, _Raw] = {}
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:

@@ -60,19 +60,32 @@ class DuplicateIndex:
         if folded:
             self.by_title.setdefault((folded, family), []).append((ref_id, year))
 
-    def add_csl(self, ref_id: str, item: Mapping[str, Any]) -> None:
-        self.add(ref_id, item.get("DOI"), str(item.get("title", "")),
-                 first_family(item.get("author") or item.get("editor")), csl_year(item))
-
     def find(self, item: Mapping[str, Any]) -> str | None:
-        key = doi_key(item.get("DOI"))
+        return self._find(*self._keys(item))
+
+    def find_or_add(self, ref_id: str, item: Mapping[str, Any]) -> str | None:
+        """The duplicate of ``item`` if there is one; otherwise ``item`` joins as ``ref_id``."""
+        keys = self._keys(item)
+        found = self._find(*keys)
+        if found is None:
+            doi, folded, family, year = keys
+            if doi:
+                self.by_doi.setdefault(doi, ref_id)
+                self.doi_of[ref_id] = doi
+            if folded:
+                self.by_title.setdefault((folded, family), []).append((ref_id, year))
+        return found
+
+    @staticmethod
+    def _keys(item: Mapping[str, Any]) -> tuple[str, str, str, int | None]:
+        return (doi_key(item.get("DOI")), fold(str(item.get("title", ""))),
+                first_family(item.get("author") or item.get("editor")), csl_year(item))
+
+    def _find(self, key: str, folded: str, family: str, year: int | None) -> str | None:
         if key and key in self.by_doi:
             return self.by_doi[key]
-        folded = fold(str(item.get("title", "")))
         if not folded:
             return None
-        family = first_family(item.get("author") or item.get("editor"))
-        year = csl_year(item)
         for ref_id, other_year in self.by_title.get((folded, family), []):
             if year is None or other_year is None or abs(year - other_year) <= 1:
                 other_doi = self.doi_of.get(ref_id, "")

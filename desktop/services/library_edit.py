@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import literal_column, select
 from sqlalchemy.orm import Session
 
 from ..models.entities import Match, Reference, ReferenceTag, Tag
@@ -38,8 +38,9 @@ def duplicate_pairs(session: Session) -> list[tuple[str, str]]:
     """Pairs (earlier, later) of live references that look like the same work."""
     index = DuplicateIndex()
     pairs = []
+    # rowid: the order in which this copy received them, so "earlier" is stable.
     rows = session.execute(select(Reference).where(Reference.deleted.is_(False))
-                           .order_by(Reference.added_at, Reference.id)).scalars()
+                           .order_by(literal_column("reference.rowid"))).scalars()
     for ref in rows:
         item = {"DOI": ref.doi, "title": ref.title, "author": ref.authors or ref.editors,
                 "issued": ref.issued}

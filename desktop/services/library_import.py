@@ -200,6 +200,7 @@ def import_files(workspace: Workspace, paths: Sequence[Path | str],
         opened.append((file_report, source))
 
     total = max(1, sum(source.estimate for _report, source in opened))
+    added = now_iso()
     done = 0
     with workspace.transaction() as tx, deferred_search_index(tx.session):
         index = DuplicateIndex.load(tx.session)
@@ -217,7 +218,8 @@ def import_files(workspace: Workspace, paths: Sequence[Path | str],
                     done += 1
                     if done % 200 == 0:
                         control.progress(min(done, total), total, _("Importing references"))
-                    _take(entry, source.format, tx, index, keys, pending, file_report, rows, ids)
+                    _take(entry, source.format, tx, index, keys, pending, file_report, rows,
+                          ids, added)
                 tx.create_many(Reference, rows, ids)
         control.progress(total, total, _("Indexing for search"))
     return report
@@ -225,11 +227,12 @@ def import_files(workspace: Workspace, paths: Sequence[Path | str],
 
 def _take(entry: ParsedEntry, kind: str, tx: Any, index: DuplicateIndex, keys: KeyRegistry,
           pending: dict[str, dict[str, Any]], file_report: FileReport,
-          rows: list[dict[str, Any]], ids: list[str]) -> None:
+          rows: list[dict[str, Any]], ids: list[str], stamp: str) -> None:
     for warning in entry.warnings:
         file_report.problems.append(Problem(entry.line, entry.key or None, warning, "warning"))
     item = dict(entry.csl)
-    duplicate = index.find(item)
+    ref_id = new_id()
+    duplicate = index.find_or_add(ref_id, item)
     if duplicate is not None:
         incoming = fields_from_csl(item)
         if duplicate in pending:
@@ -249,9 +252,7 @@ def _take(entry: ParsedEntry, kind: str, tx: Any, index: DuplicateIndex, keys: K
         file_report.problems.append(Problem(entry.line, entry.key or None, warning, "warning"))
     item["id"] = key
     fields = fields_from_csl(item)
-    fields.update(original_format=kind, original_record=entry.raw, added_at=now_iso())
-    ref_id = new_id()
-    index.add_csl(ref_id, item)
+    fields.update(original_format=kind, original_record=entry.raw, added_at=stamp)
     pending[ref_id] = fields
     rows.append(fields)
     ids.append(ref_id)

@@ -61,9 +61,15 @@ def _column_default(column: Any) -> Any:
     return default.arg
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def _dump(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False,
-                                                  separators=(",", ":"))
+    if value is None:
+        return None
+    if not value and isinstance(value, (list, dict)):
+        return "[]" if isinstance(value, list) else "{}"
+    return _ENCODE(value)
 
 
 def _json_value(value: Any) -> Any:
@@ -97,7 +103,8 @@ class Tx:
         name = entity.entity_name()
         table = entity.__table__  # type: ignore[attr-defined]
         columns = [c for c in table.columns]
-        json_columns = {c.name for c in columns if isinstance(c.type, JSON)}
+        names = [c.name for c in columns]
+        is_json = [isinstance(c.type, JSON) for c in columns]
         defaults = {c.name: _column_default(c) for c in columns if c.name != "id"}
         allowed = set(entity.field_names())
         ids = list(row_ids) if row_ids else [new_id() for _ in rows]
@@ -107,15 +114,15 @@ class Tx:
             if unknown:
                 raise ValueError(f"{name} has no field(s) {sorted(unknown)}")
             full = {**defaults, **values, "id": row_id, "deleted": False}
-            records.append(tuple(_dump(full[c.name]) if c.name in json_columns
-                                 else full[c.name] for c in columns))
+            records.append(tuple(_dump(full[n]) if j else full[n]
+                                 for n, j in zip(names, is_json)))
             stamp = self.clock.tick().encode()
             stamps.append((name, row_id, WHOLE_ROW, stamp, self.replica))
             log.append((stamp, self.replica, name, row_id, WHOLE_ROW))
         cursor = self.session.connection().connection.cursor()
         try:
             cursor.executemany(
-                f'INSERT INTO "{table.name}" ({", ".join(c.name for c in columns)}) '
+                f'INSERT INTO "{table.name}" ({", ".join(names)}) '
                 f'VALUES ({", ".join("?" for _ in columns)})', records)
             cursor.executemany("INSERT INTO field_stamp (entity, row_id, field, hlc, replica) "
                                "VALUES (?, ?, ?, ?, ?)", stamps)

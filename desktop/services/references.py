@@ -163,15 +163,22 @@ def fts_query(query: str) -> str:
     return " AND ".join(f'"{w}"*' for w in words)
 
 
+_WEIGHTS = "10.0, 5.0, 1.0, 3.0, 2.0, 1.0, 5.0, 5.0"  # title, authors, abstract, keywords, ...
+
+
 def search(session: Session, query: str, limit: int | None = 50) -> list[str]:
+    """Reference ids matching every word of ``query``, most relevant first (BM25, title and
+    authors weighted above the abstract). The index holds live references only, so the ids
+    are looked up after ranking, for the hits returned, not for every match."""
     match = fts_query(query)
     if not match:
         return []
-    sql = ("SELECT r.id FROM reference_search s JOIN reference r ON r.rowid = s.rowid "
-           "WHERE reference_search MATCH :q AND r.deleted = 0 "
-           "ORDER BY bm25(reference_search, 10.0, 5.0, 1.0, 3.0, 2.0, 1.0, 5.0, 5.0)")
+    inner = (f"SELECT rowid, bm25(reference_search, {_WEIGHTS}) AS score FROM reference_search "
+             "WHERE reference_search MATCH :q ORDER BY score")
     if limit is not None:
-        sql += f" LIMIT {int(limit)}"
+        inner += f" LIMIT {int(limit)}"
+    sql = (f"SELECT r.id FROM ({inner}) AS hit JOIN reference AS r ON r.rowid = hit.rowid "
+           "ORDER BY hit.score")
     return list(session.execute(text(sql), {"q": match}).scalars())
 
 

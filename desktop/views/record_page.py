@@ -47,6 +47,9 @@ class RecordPage(QWidget):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setStretchLastSection(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        # Size columns from the first screenful, not from a thousand rows of a large library.
+        self.table.horizontalHeader().setResizeContentsPrecision(60)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self.detail = QTextBrowser()
         self.detail.setOpenExternalLinks(True)
