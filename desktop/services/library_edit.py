@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from ..models.entities import Match, Reference, ReferenceTag, Tag
 from .duplicates import DuplicateIndex, first_family, fold
 from .records import Tx, derived_id
+from .references import short_authors
 
 MERGE_FIELDS = ("csl_type", "title", "authors", "editors", "issued", "container_title",
                 "volume", "issue", "page", "publisher", "doi", "url", "isbn", "abstract",
@@ -32,6 +33,23 @@ def richer(a: Any, b: Any) -> str:
     if _empty(a):
         return "b"
     return "b" if len(str(b)) > len(str(a)) else "a"
+
+
+@dataclass(frozen=True)
+class MergeSide:
+    id: str
+    citation_key: str
+    label: str
+    values: dict[str, Any]
+
+
+def merge_side(session: Session, ref_id: str) -> MergeSide:
+    ref = session.get(Reference, ref_id)
+    if ref is None:
+        raise KeyError(ref_id)
+    label = f"{short_authors(ref.authors)} ({ref.year or 'n.d.'}) {ref.title}"
+    return MergeSide(ref.id, ref.citation_key, label,
+                     {f: getattr(ref, f) for f in MERGE_FIELDS})
 
 
 def duplicate_pairs(session: Session) -> list[tuple[str, str]]:

@@ -58,6 +58,9 @@ class RecordPage(QWidget):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.filter_edit)
+        toolbar = self.toolbar()
+        if toolbar is not None:
+            left_layout.addWidget(toolbar)
         left_layout.addWidget(self.table)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.detail)
@@ -81,6 +84,10 @@ class RecordPage(QWidget):
 
     def detail_html(self, record_id: str) -> str:
         raise NotImplementedError
+
+    def toolbar(self) -> QWidget | None:
+        """Controls shown between the filter and the table, if the page has any."""
+        return None
 
     def edit_record(self, record_id: str, attr: str, text: str) -> bool:
         """An inline edit of an editable column; pages that allow edits override this."""

@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
-from ..services import references
+from ..services import library_edit, references
 from ..services.workspace import Workspace
 
 
@@ -32,3 +32,53 @@ class EditReference(QUndoCommand):
 
     def undo(self) -> None:
         self._apply(self.before)
+
+
+class MergeReferences(QUndoCommand):
+    """Merge two references into one; undo brings the second back with its matches and tags."""
+
+    def __init__(self, workspace: Workspace, keep_id: str, drop_id: str,
+                 choices: Mapping[str, str], text: str, changed: Callable[[], None]) -> None:
+        super().__init__(text)
+        self.workspace, self.keep_id, self.drop_id = workspace, keep_id, drop_id
+        self.choices = dict(choices)
+        self.changed = changed
+        self.change: library_edit.MergeChange | None = None
+
+    def redo(self) -> None:
+        with self.workspace.transaction() as tx:
+            if self.change is None:
+                self.change = library_edit.merge(tx, self.keep_id, self.drop_id, self.choices)
+            else:
+                library_edit.redo_merge(tx, self.change)
+        self.changed()
+
+    def undo(self) -> None:
+        assert self.change is not None
+        with self.workspace.transaction() as tx:
+            library_edit.unmerge(tx, self.change)
+        self.changed()
+
+
+class TagReferences(QUndoCommand):
+    """Add or remove a tag on references; undo reverses it for exactly those it changed."""
+
+    def __init__(self, workspace: Workspace, ref_ids: list[str], name: str, present: bool,
+                 text: str, changed: Callable[[], None]) -> None:
+        super().__init__(text)
+        self.workspace, self.ref_ids, self.name, self.present = workspace, ref_ids, name, present
+        self.changed = changed
+        self.touched: list[str] | None = None
+
+    def redo(self) -> None:
+        with self.workspace.transaction() as tx:
+            touched = library_edit.set_tag(tx, self.touched if self.touched is not None
+                                           else self.ref_ids, self.name, self.present)
+        if self.touched is None:
+            self.touched = touched
+        self.changed()
+
+    def undo(self) -> None:
+        with self.workspace.transaction() as tx:
+            library_edit.set_tag(tx, self.touched or [], self.name, not self.present)
+        self.changed()
