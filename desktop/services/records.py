@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import time
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
@@ -40,7 +42,14 @@ class ReplicationError(RuntimeError):
 
 
 def new_id() -> str:
-    return str(uuid.uuid4())
+    """A UUID version 7 (RFC 9562): time-ordered, so new rows land at the end of every index
+    that contains ids instead of at random places (bulk inserts stay fast); 74 random bits
+    keep ids from different replicas apart."""
+    millis = time.time_ns() // 1_000_000
+    rand = int.from_bytes(os.urandom(10), "big")
+    value = (millis & 0xFFFF_FFFF_FFFF) << 80 | 0x7 << 76 | (rand >> 68 & 0xFFF) << 64 \
+        | 0b10 << 62 | (rand & 0x3FFF_FFFF_FFFF_FFFF)
+    return str(uuid.UUID(int=value))
 
 
 def derived_id(*parts: str) -> str:
