@@ -164,15 +164,34 @@ def fts_query(query: str) -> str:
 
 
 _WEIGHTS = "10.0, 5.0, 1.0, 3.0, 2.0, 1.0, 5.0, 5.0"  # title, authors, abstract, keywords, ...
-
-
 def search(session: Session, query: str, limit: int | None = 50) -> list[str]:
-    """Reference ids matching every word of ``query``, most relevant first (BM25, title and
-    authors weighted above the abstract). The index holds live references only, so the ids
-    are looked up after ranking, for the hits returned, not for every match."""
+    """Reference ids matching every word of ``query`` (each word also as the start of a word).
+
+    Hits in the title, authors, keywords, key or DOI come first, ranked by BM25; hits only in
+    the abstract or venue follow, ranked likewise. This is the order people expect of a
+    library (Zotero's quick search looks at title, creators and year unless asked for more),
+    and it stays fast on a large library: a very common word is rare in titles, so the first
+    tier usually fills the page without ranking every abstract that mentions the word.
+    """
     match = fts_query(query)
     if not match:
         return []
+    first = _ranked(session, f"{{{_PRIMARY}}} : ({match})", limit)
+    if limit is not None and len(first) >= limit:
+        return first
+    seen = set(first)
+    rest = [i for i in _ranked(session, match, None if limit is None else limit + len(first))
+            if i not in seen]
+    out = first + rest
+    return out if limit is None else out[:limit]
+
+
+_PRIMARY = "title authors keywords citation_key doi"
+
+
+def _ranked(session: Session, match: str, limit: int | None) -> list[str]:
+    # Rank inside the index, then look up ids only for the hits kept (the index holds live
+    # references only, so no join is needed to filter).
     inner = (f"SELECT rowid, bm25(reference_search, {_WEIGHTS}) AS score FROM reference_search "
              "WHERE reference_search MATCH :q ORDER BY score")
     if limit is not None:
