@@ -442,7 +442,9 @@ def iter_bibtex(text: str, workers: int | None = None) -> Iterator[ParseResult]:
     if string_text:
         _read_blocks(string_text, strings)
     parents = {m.group(1).lower() for m in _CROSSREF.finditer(text)}
-    cuts = _cuts(text, workers * 4)
+    # Pieces of about 2 MB: enough of them that no worker idles at the end while another
+    # finishes a large last piece, few enough that each pays its start-up cost once.
+    cuts = _cuts(text, max(workers * 4, len(text) // 2_000_000))
     # fork is cheap but only safe while this process runs a single thread (the command line);
     # the app runs imports on a worker thread, so it spawns fresh interpreters instead.
     method = ("fork" if threading.active_count() == 1

@@ -202,7 +202,7 @@ def import_files(workspace: Workspace, paths: Sequence[Path | str],
     total = max(1, sum(source.estimate for _report, source in opened))
     added = now_iso()
     done = 0
-    with workspace.transaction() as tx, deferred_search_index(tx.session):
+    with workspace.transaction() as tx, deferred_search_index(tx.session) as index_new:
         index = DuplicateIndex.load(tx.session)
         keys = KeyRegistry(set(tx.session.execute(select(Reference.citation_key)).scalars()))
         for file_report, source in opened:
@@ -221,6 +221,7 @@ def import_files(workspace: Workspace, paths: Sequence[Path | str],
                     _take(entry, source.format, tx, index, keys, pending, file_report, rows,
                           ids, added)
                 tx.create_many(Reference, rows, ids)
+                index_new()
         control.progress(total, total, _("Indexing for search"))
     return report
 

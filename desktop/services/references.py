@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -298,19 +298,30 @@ DEFERRED_KEY = "search_index_deferred_after"
 
 
 @contextmanager
-def deferred_search_index(session: Session) -> Iterator[None]:
-    """Index references added inside the block in one statement at its end, not row by row.
+def deferred_search_index(session: Session) -> Iterator[Callable[[], None]]:
+    """Index references added inside the block in bulk statements rather than row by row.
 
-    Must run inside the caller's transaction: if the block fails, the rollback also undoes
-    the deferral marker.
+    Yields a function that indexes everything added so far (call it after each batch, so the
+    indexing of a large import runs beside the parsing of the next batch); whatever is left
+    is indexed when the block ends. Must run inside the caller's transaction: if the block
+    fails, the rollback also undoes the deferral marker.
     """
-    before = session.execute(text("SELECT coalesce(max(rowid), 0) FROM reference")).scalar()
+    start = session.execute(text("SELECT coalesce(max(rowid), 0) FROM reference")).scalar()
     session.execute(text("INSERT INTO local_meta (key, value) VALUES (:k, :v)"),
-                    {"k": DEFERRED_KEY, "v": str(before)})
-    yield
-    session.execute(text(
-        "INSERT INTO reference_search(rowid, title, authors, abstract, keywords, venue, year, "
-        "citation_key, doi) SELECT source_rowid, title, authors, abstract, keywords, venue, "
-        "year, citation_key, doi FROM reference_search_source "
-        "WHERE source_rowid > :before AND deleted = 0"), {"before": before})
+                    {"k": DEFERRED_KEY, "v": str(start)})
+    done = [start]
+
+    def index_new() -> None:
+        top = session.execute(text("SELECT coalesce(max(rowid), 0) FROM reference")).scalar()
+        if top > done[0]:
+            session.execute(text(
+                "INSERT INTO reference_search(rowid, title, authors, abstract, keywords, venue, "
+                "year, citation_key, doi) SELECT source_rowid, title, authors, abstract, "
+                "keywords, venue, year, citation_key, doi FROM reference_search_source "
+                "WHERE source_rowid > :after AND source_rowid <= :top AND deleted = 0"),
+                {"after": done[0], "top": top})
+            done[0] = top
+
+    yield index_new
+    index_new()
     session.execute(text("DELETE FROM local_meta WHERE key = :k"), {"k": DEFERRED_KEY})
