@@ -118,7 +118,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from .services.library_import import import_files
+    from .services.library_import import FORMATS, import_files
     from .services.workspace import Workspace
 
     path = workspace_path(args)
@@ -133,7 +133,8 @@ def cmd_import(args: argparse.Namespace) -> int:
                 continue
             print(_("{file} ({format}, {encoding}): {found} entries: {imported} imported, "
                     "{duplicates} merged into duplicates, {rejected} rejected").format(
-                file=f.path, format=f.format, encoding=f.encoding, found=f.entries_found,
+                file=f.path, format=FORMATS.get(f.format, f.format), encoding=f.encoding,
+                found=f.entries_found,
                 imported=f.imported, duplicates=f.duplicates, rejected=f.rejected))
             for p in f.problems:
                 where = _("line {line}").format(line=p.line) if p.line else ""

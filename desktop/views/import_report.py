@@ -5,7 +5,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHeaderView, QLabel, Q
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from ..i18n import _, ngettext
-from ..services.library_import import ImportReport
+from ..services.library_import import FORMATS, ImportReport
 
 
 class ImportReportDialog(QDialog):
@@ -25,7 +25,7 @@ class ImportReportDialog(QDialog):
             else:
                 text = _("{format}, {encoding}: {found} entries: {imported} imported, "
                          "{duplicates} merged into duplicates, {rejected} rejected").format(
-                    format=f.format, encoding=f.encoding, found=f.entries_found,
+                    format=FORMATS.get(f.format, f.format), encoding=f.encoding, found=f.entries_found,
                     imported=f.imported, duplicates=f.duplicates, rejected=f.rejected)
             top = QTreeWidgetItem([f.path, "", text])
             for p in f.problems:

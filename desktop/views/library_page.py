@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QInputDialog, QMessageBox
 
 from ..i18n import N_, _, ngettext
 from ..services import library_edit, references
+from ..services.library_import import FORMATS
 from .html import field_table
 from .id_table_model import Column
 from .record_page import RecordPage
@@ -209,6 +210,7 @@ class LibraryPage(RecordPage):
         ])
         abstract = (f"<h4>{escape(_('Abstract'))}</h4><p>{escape(r.abstract)}</p>"
                     if r.abstract else "")
-        original = (f"<h4>{escape(_('Original record ({format})').format(format=r.original_format))}"
+        source = FORMATS.get(r.original_format, r.original_format)
+        original = (f"<h4>{escape(_('Original record ({format})').format(format=source))}"
                     f"</h4><pre style='white-space:pre-wrap'>{escape(r.original_record)}</pre>")
         return f"<h3>{escape(r.title)}</h3>{doi}{fields}{abstract}{original}"
