@@ -17,6 +17,8 @@ class ParsedEntry:
     csl: dict[str, Any]      # CSL-JSON item; its "id" is set by the importer, not the reader
     raw: str                 # the original record text, verbatim
     warnings: list[str] = field(default_factory=list)
+    # Set by import worker processes (see prepared.py), which then leave ``csl`` empty.
+    prepared: Any = None
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from .. import i18n
 from ..i18n import _
 from .bibentry import ParsedEntry, ParseResult, Rejected
 from .latex import latex_to_unicode, split_names
+from .prepared import prepare
 
 # bibtexparser logs every failed block; the import report already says it, with the line.
 logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
@@ -422,7 +423,11 @@ def _chunk_job(text: str, line_offset: int, strings: dict[str, str], parents: se
     plain = [r for r in raws if "crossref" not in r.fields]
     children = [r for r in raws if "crossref" in r.fields]
     found_parents = [r for r in raws if r.key.lower() in parents]
-    return _convert(plain), rejected, children, found_parents
+    entries = _convert(plain)
+    for entry in entries:  # the storing process then only looks up and writes
+        entry.prepared = prepare(entry.csl)
+        entry.csl = {}
+    return entries, rejected, children, found_parents
 
 
 def iter_bibtex(text: str, workers: int | None = None) -> Iterator[ParseResult]:

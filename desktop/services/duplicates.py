@@ -42,6 +42,14 @@ def csl_year(item: Mapping[str, Any]) -> int | None:
         return None
 
 
+DuplicateKeys = tuple[str, str, str, int | None]  # DOI, folded title, first family, year
+
+
+def keys_of(item: Mapping[str, Any]) -> DuplicateKeys:
+    return (doi_key(item.get("DOI")), fold(str(item.get("title", ""))),
+            first_family(item.get("author") or item.get("editor")), csl_year(item))
+
+
 @dataclass
 class DuplicateIndex:
     """Lookup of references by DOI and by (title, first author); fed as records are added."""
@@ -61,11 +69,11 @@ class DuplicateIndex:
             self.by_title.setdefault((folded, family), []).append((ref_id, year))
 
     def find(self, item: Mapping[str, Any]) -> str | None:
-        return self._find(*self._keys(item))
+        return self._find(*keys_of(item))
 
-    def find_or_add(self, ref_id: str, item: Mapping[str, Any]) -> str | None:
-        """The duplicate of ``item`` if there is one; otherwise ``item`` joins as ``ref_id``."""
-        keys = self._keys(item)
+    def find_or_add(self, ref_id: str, keys: "DuplicateKeys") -> str | None:
+        """The duplicate of a record with these keys if there is one; otherwise it joins the
+        index as ``ref_id``."""
         found = self._find(*keys)
         if found is None:
             doi, folded, family, year = keys
@@ -75,11 +83,6 @@ class DuplicateIndex:
             if folded:
                 self.by_title.setdefault((folded, family), []).append((ref_id, year))
         return found
-
-    @staticmethod
-    def _keys(item: Mapping[str, Any]) -> tuple[str, str, str, int | None]:
-        return (doi_key(item.get("DOI")), fold(str(item.get("title", ""))),
-                first_family(item.get("author") or item.get("editor")), csl_year(item))
 
     def _find(self, key: str, folded: str, family: str, year: int | None) -> str | None:
         if key and key in self.by_doi:

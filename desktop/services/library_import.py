@@ -8,7 +8,6 @@ key and a warning saying so.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -23,7 +22,8 @@ from .bibtex import count_entries, iter_bibtex
 from .csljson import NotCslJson, parse_csljson
 from .duplicates import DuplicateIndex
 from .records import new_id, now_iso
-from .references import deferred_search_index, fields_from_csl
+from .prepared import loaded, prepare
+from .references import deferred_search_index
 from .ris import parse_ris
 from .tasks import NO_CONTROL, TaskControl
 from .textdecode import decode
@@ -123,35 +123,18 @@ def read_file(path: Path) -> OpenedFile:
     return OpenedFile(kind, decoded.note, len(result.entries), iter([result]))
 
 
-_KEY_CHARS = re.compile(r"[^A-Za-z0-9]+")
-
-
-def _base_key(item: dict[str, Any]) -> str:
-    """'Smith2004' from the first author's family name (ASCII) and the year."""
-    names = item.get("author") or item.get("editor") or [{}]
-    family = str(names[0].get("family") or names[0].get("literal") or "")
-    ascii_family = unicodedata.normalize("NFKD", family).encode("ascii", "ignore").decode()
-    family = _KEY_CHARS.sub("", ascii_family.split(" ")[-1] if ascii_family.strip() else "")
-    family = family or "ref"
-    try:
-        year = str(item["issued"]["date-parts"][0][0])
-    except (KeyError, IndexError, TypeError):
-        year = ""
-    return f"{family}{year}"
-
-
 class KeyRegistry:
     """Citation keys already taken (case-insensitively), and fresh ones on demand."""
 
     def __init__(self, taken: set[str]) -> None:
         self.taken = {k.lower() for k in taken}
 
-    def claim(self, wanted: str, item: dict[str, Any]) -> tuple[str, str | None]:
+    def claim(self, wanted: str, fallback: str) -> tuple[str, str | None]:
         """The key to store, and a warning if it is not the one in the file."""
         if wanted and wanted.lower() not in self.taken:
             self.taken.add(wanted.lower())
             return wanted, None
-        base = wanted or _base_key(item)
+        base = wanted or fallback
         candidate, suffix = base, 0
         while not candidate or candidate.lower() in self.taken:
             suffix += 1
@@ -231,13 +214,13 @@ def _take(entry: ParsedEntry, kind: str, tx: Any, index: DuplicateIndex, keys: K
           rows: list[dict[str, Any]], ids: list[str], stamp: str) -> None:
     for warning in entry.warnings:
         file_report.problems.append(Problem(entry.line, entry.key or None, warning, "warning"))
-    item = dict(entry.csl)
+    prepared = entry.prepared or prepare(entry.csl)
     ref_id = new_id()
-    duplicate = index.find_or_add(ref_id, item)
+    duplicate = index.find_or_add(ref_id, prepared.duplicate_keys)
     if duplicate is not None:
-        incoming = fields_from_csl(item)
+        incoming = loaded(prepared.fields)
         if duplicate in pending:
-            pending[duplicate].update(_richer(pending[duplicate], incoming))
+            pending[duplicate].update(_richer(loaded(pending[duplicate]), incoming))
             other = pending[duplicate]["citation_key"]
         else:
             existing = tx.session.get(Reference, duplicate)
@@ -248,12 +231,12 @@ def _take(entry: ParsedEntry, kind: str, tx: Any, index: DuplicateIndex, keys: K
         file_report.problems.append(Problem(entry.line, entry.key or None, _(
             "same work as {other}; merged into it").format(other=other), "warning"))
         return
-    key, warning = keys.claim(entry.key, item)
+    key, warning = keys.claim(entry.key, prepared.base_key)
     if warning:
         file_report.problems.append(Problem(entry.line, entry.key or None, warning, "warning"))
-    item["id"] = key
-    fields = fields_from_csl(item)
-    fields.update(original_format=kind, original_record=entry.raw, added_at=stamp)
+    fields = dict(prepared.fields)
+    fields.update(citation_key=key, original_format=kind, original_record=entry.raw,
+                  added_at=stamp)
     pending[ref_id] = fields
     rows.append(fields)
     ids.append(ref_id)

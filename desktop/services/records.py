@@ -73,9 +73,16 @@ def _column_default(column: Any) -> Any:
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-def _dump(value: Any) -> str | None:
+class Serialized(str):
+    """A JSON column's value already encoded (by an import worker process), stored as is."""
+
+
+def dump(value: Any) -> str | None:
+    """A JSON column's value as stored: compact, UTF-8, empty containers without encoding."""
     if value is None:
         return None
+    if isinstance(value, Serialized):
+        return str(value)
     if not value and isinstance(value, (list, dict)):
         return "[]" if isinstance(value, list) else "{}"
     return _ENCODE(value)
@@ -123,7 +130,7 @@ class Tx:
             if unknown:
                 raise ValueError(f"{name} has no field(s) {sorted(unknown)}")
             full = {**defaults, **values, "id": row_id, "deleted": False}
-            records.append(tuple(_dump(full[n]) if j else full[n]
+            records.append(tuple(dump(full[n]) if j else full[n]
                                  for n, j in zip(names, is_json)))
             stamp = self.clock.tick().encode()
             stamps.append((name, row_id, WHOLE_ROW, stamp, self.replica))
