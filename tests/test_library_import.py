@@ -248,3 +248,37 @@ def test_search_ranks_title_hits_and_prefixes(workspace: Workspace, tmp_path: Pa
         assert [references.reference_rows(s, [i])[i].citation_key
                 for i in references.search(s, "ironi autom")] == ["r2"]
         assert references.search(s, "2001") and references.search(s, '"; DROP') == []
+
+
+def test_parallel_reading_equals_sequential_reading(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large files are read in worker processes; the result must not depend on it: macros
+    defined in one piece, crossref parents in another, broken entries, empty keys."""
+    from desktop.services import bibtex
+
+    parts = ['@string{pub = "Polity Press"}\n',
+             "@incollection{child, title={A chapter}, crossref={parent}, pages={1--10}}\n",
+             "@article{, title={No key}, author={Nobody, N.}, year=1999}\n",
+             "@article{broken, title={Unclosed, year=2000,\n}\n"]
+    parts += [f"@article{{k{i}, title={{Paper {i} on {{DNA}} \\& work}}, "
+              f"author={{M{{\\\"u}}ller, Anna and van den Berg, Jan}}, year={{{2000 + i % 20}}}, "
+              f"journal={{J}}, abstract={{{'words ' * 40}}}}}\n" for i in range(4000)]
+    parts.append("@book{parent, title={The Book}, publisher=pub, year=2019, "
+                 "editor={Editor, E.}}\n")
+    text = "".join(parts)
+    monkeypatch.setattr(bibtex, "PARALLEL_MIN_BYTES", 10_000)
+    sequential = bibtex.parse_bibtex(text)
+    batches = list(bibtex.iter_bibtex(text, workers=2))
+    assert len(batches) > 2
+    parallel_entries = [e for b in batches for e in b.entries]
+    parallel_rejected = [r for b in batches for r in b.rejected]
+    assert sorted((r.line, r.reason) for r in parallel_rejected) == \
+        sorted((r.line, r.reason) for r in sequential.rejected)
+
+    def shape(e: object) -> tuple:  # noqa: ANN001
+        from desktop.services.prepared import loaded, prepare
+        fields = loaded((e.prepared or prepare(e.csl)).fields)
+        return e.line, e.key, e.raw, tuple(e.warnings), sorted(fields.items(), key=str)
+
+    assert sorted(map(shape, parallel_entries)) == sorted(map(shape, sequential.entries))
+    child = next(e for e in parallel_entries if e.key == "child")
+    assert child.csl["container-title"] == "The Book" and child.csl["publisher"] == "Polity Press"
