@@ -96,6 +96,7 @@ _LANGIDS = {
     "chinese": "zh", "catalan": "ca", "hungarian": "hu", "croatian": "hr", "slovene": "sl",
 }
 _PARAGRAPHS = {"abstract", "annote", "note", "annotation"}
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", re.I)
 _DATE = re.compile(r"^(-?\d{1,4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
 
 
@@ -192,9 +193,21 @@ def _inherit(key: str, fields: dict[str, dict[str, str]], types: dict[str, str],
     done.add(key)
 
 
-@lru_cache(maxsize=16384)  # journals, publishers and places repeat across a bibliography
 def field_text(value: str, paragraphs: bool = False) -> str:
     """Decoded field text with BibTeX's line wrapping undone (blank lines kept as breaks)."""
+    # Short values (journals, publishers, places) repeat across a bibliography: cache them;
+    # long ones (abstracts) are unique and would only fill the cache.
+    if len(value) < 200:
+        return _short_text(value, paragraphs)
+    return _text(value, paragraphs)
+
+
+@lru_cache(maxsize=16384)
+def _short_text(value: str, paragraphs: bool) -> str:
+    return _text(value, paragraphs)
+
+
+def _text(value: str, paragraphs: bool) -> str:
     decoded = latex_to_unicode(value)
     if paragraphs:
         return "\n".join(" ".join(p.split()) for p in re.split(r"\n\s*\n", decoded)
@@ -238,17 +251,18 @@ def to_csl(entry_type: str, fields: dict[str, str], warnings: list[str]) -> dict
                      else None))
     if container:
         csl["container-title"] = container
-    for name, var in _PLAIN.items():
-        if f.get(name, "").strip():
-            csl[var] = field_text(f[name], paragraphs=name in _PARAGRAPHS)
-    for name, var in _VERBATIM.items():
-        if f.get(name, "").strip():
-            csl[var] = re.sub(r"\s+", "", f[name]) if name != "url" else f[name].strip()
+    # Walk the entry's own fields (a dozen) rather than every name the tables know (forty).
+    for name, value in f.items():
+        if not value.strip():
+            continue
+        if name in _PLAIN:
+            csl[_PLAIN[name]] = field_text(value, paragraphs=name in _PARAGRAPHS)
+        elif name in _VERBATIM:
+            csl[_VERBATIM[name]] = value.strip() if name == "url" else "".join(value.split())
+        elif name in _NAMES:
+            csl[_NAMES[name]] = _names(value)
     if "DOI" in csl:
-        csl["DOI"] = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", "", csl["DOI"], flags=re.I)
-    for name, var in _NAMES.items():
-        if f.get(name, "").strip():
-            csl[var] = _names(f[name])
+        csl["DOI"] = _DOI_PREFIX.sub("", csl["DOI"])
     number = f.get("number", "").strip()
     issue = f.get("issue", "").strip()
     if csl["type"] == "article-journal":
@@ -436,7 +450,7 @@ def iter_bibtex(text: str, workers: int | None = None) -> Iterator[ParseResult]:
     in any chunk) and crossref children are converted last, once every parent is known.
     """
     workers = workers if workers is not None else min(4, os.cpu_count() or 1)
-    if len(text) < PARALLEL_MIN_BYTES or workers < 2:
+    if len(text) < PARALLEL_MIN_BYTES or workers < 1:
         yield parse_bibtex(text)
         return
     strings: dict[str, str] = {}
