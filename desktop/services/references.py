@@ -148,12 +148,19 @@ def reference_rows(session: Session, ids: Sequence[str]) -> dict[str, ReferenceR
                    Tag.deleted.is_(False)).order_by(Tag.name)):
         tags.setdefault(ref_id, []).append(name)
     rows = session.execute(select(
-        Reference.id, Reference.citation_key, Reference.authors, Reference.year, Reference.title,
-        Reference.container_title, Reference.csl_type, Reference.doi).where(
-        Reference.id.in_(wanted)))
-    return {r.id: ReferenceRow(r.id, r.citation_key, short_authors(r.authors), r.year, r.title,
-                               r.container_title, r.csl_type, r.doi,
+        Reference.id, Reference.citation_key, Reference.authors, Reference.editors,
+        Reference.year, Reference.title, Reference.container_title, Reference.csl_type,
+        Reference.doi).where(Reference.id.in_(wanted)))
+    return {r.id: ReferenceRow(r.id, r.citation_key, _creators(r.authors, r.editors), r.year,
+                               r.title, r.container_title, r.csl_type, r.doi,
                                ", ".join(tags.get(r.id, []))) for r in rows}
+
+
+def _creators(authors: Sequence[Mapping[str, Any]], editors: Sequence[Mapping[str, Any]]) -> str:
+    """Authors for a table; an edited volume shows its editors, marked as such."""
+    if authors or not editors:
+        return short_authors(authors)
+    return f"{short_authors(editors)} (ed.)"
 
 
 def fts_query(query: str) -> str:

@@ -98,7 +98,7 @@ class IdTableModel(QAbstractTableModel):
                 return None
             column = self._columns[index.column()]
             value = getattr(rec, column.attr)
-            if column.display is not None:
+            if column.display is not None and role != Qt.ItemDataRole.EditRole:
                 return column.display(value)
             return "" if value is None else str(value)
         if role == Qt.ItemDataRole.UserRole:

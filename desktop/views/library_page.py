@@ -37,7 +37,7 @@ class LibraryPage(RecordPage):
         return [
             Column(N_("Authors"), "authors", "authors"),
             Column(N_("Year"), "year", "year", editable=True),
-            Column(N_("Title"), "title", "title", editable=True),
+            Column(N_("Title"), "title", "title", lambda t: t or "—", editable=True),
             Column(N_("Venue"), "venue", "venue", editable=True),
             Column(N_("Key"), "citation_key", "key"),
             Column(N_("Tags"), "tags"),
