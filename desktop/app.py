@@ -18,12 +18,9 @@ from .i18n import _, ngettext
 from .models.database import SUFFIX, WorkspaceError
 from .paths import data_dir, default_workspace
 from .services.demo import build_demo
-from .services.library_export import export
-from .services.library_import import ImportReport, import_files
 from .services.tasks import TaskControl
 from .services.workspace import Workspace
 from .views.dialogs import PreferencesDialog
-from .views.import_report import ImportReportDialog
 from .views.main_window import MainWindow
 from .views.workers import TaskRunner
 
@@ -221,6 +218,10 @@ class TandemApp(QObject):
             self.import_files([Path(n) for n in names])
 
     def import_files(self, paths: list[Path]) -> None:
+        # Imported here: the readers pull in bibtexparser, which the first window can do without.
+        from .services.library_import import ImportReport, import_files
+        from .views.import_report import ImportReportDialog
+
         assert self.workspace is not None
         workspace = self.workspace
 
@@ -248,6 +249,8 @@ class TandemApp(QObject):
             _("BibTeX (*.bib);;CSL-JSON (*.json)"))
         if not name:
             return
+        from .services.library_export import export
+
         fmt = "csljson" if name.endswith(".json") or "json" in chosen.lower() else "bibtex"
         workspace = self.workspace
 

@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+FORMATS = {"bibtex": "BibTeX", "ris": "RIS", "csl-json": "CSL-JSON"}  # as people name them
+
+
 @dataclass
 class ParsedEntry:
     line: int                # 1-based line where the entry starts in the (decoded) file

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from ..i18n import _
 from ..models.entities import Reference
-from .bibentry import ParsedEntry, ParseResult
+from .bibentry import FORMATS, ParsedEntry, ParseResult  # noqa: F401 (FORMATS re-exported)
 from .bibtex import count_entries, iter_bibtex
 from .csljson import NotCslJson, parse_csljson
 from .duplicates import DuplicateIndex
@@ -29,7 +29,6 @@ from .tasks import NO_CONTROL, TaskControl
 from .textdecode import decode
 from .workspace import Workspace
 
-FORMATS = {"bibtex": "BibTeX", "ris": "RIS", "csl-json": "CSL-JSON"}
 _RIS_TAG = re.compile(r"(?m)^[A-Z][A-Z0-9] {1,2}- ?")
 _BIB_ENTRY = re.compile(r"(?m)^[ \t]*@[ \t]*[A-Za-z]+[ \t]*[{(]")
 

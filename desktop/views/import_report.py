@@ -5,7 +5,8 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHeaderView, QLabel, Q
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from ..i18n import _, ngettext
-from ..services.library_import import FORMATS, ImportReport
+from ..services.bibentry import FORMATS
+from ..services.library_import import ImportReport
 
 
 class ImportReportDialog(QDialog):

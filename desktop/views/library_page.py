@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QInputDialog, QMessageBox
 
 from ..i18n import N_, _, ngettext
 from ..services import library_edit, references
-from ..services.library_import import FORMATS
+from ..services.bibentry import FORMATS
 from .html import field_table
 from .id_table_model import Column
 from .record_page import RecordPage
