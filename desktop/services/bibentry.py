@@ -20,8 +20,6 @@ class ParsedEntry:
     csl: dict[str, Any]      # CSL-JSON item; its "id" is set by the importer, not the reader
     raw: str                 # the original record text, verbatim
     warnings: list[str] = field(default_factory=list)
-    # Set by import worker processes (see prepared.py), which then leave ``csl`` empty.
-    prepared: Any = None
 
 
 @dataclass(frozen=True)
@@ -35,3 +33,9 @@ class Rejected:
 class ParseResult:
     entries: list[ParsedEntry] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
+    # Entries a worker process has already made ready for storing (prepared.Wire tuples).
+    prepared: list[Any] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.entries) + len(self.prepared) + len(self.rejected)

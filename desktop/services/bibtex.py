@@ -27,7 +27,7 @@ from .. import i18n
 from ..i18n import _
 from .bibentry import ParsedEntry, ParseResult, Rejected
 from .latex import latex_to_unicode, split_names
-from .prepared import prepare
+from .prepared import Wire, to_wire
 
 # bibtexparser logs every failed block; the import report already says it, with the line.
 logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
@@ -428,18 +428,15 @@ def count_entries(text: str) -> int:
 
 
 def _chunk_job(text: str, line_offset: int, strings: dict[str, str], parents: set[str],
-               language: str) -> tuple[list[ParsedEntry], list[Rejected], list[_Raw], list[_Raw]]:
-    """Worker: entries without crossref converted; children and parents returned raw."""
+               language: str) -> tuple[list[Wire], list[Rejected], list[_Raw], list[_Raw]]:
+    """Worker: entries without crossref converted and prepared for storing; crossref
+    children and their possible parents returned raw."""
     i18n.set_language(language)
     raws, rejected = _read_blocks(text, dict(strings), line_offset)
     plain = [r for r in raws if "crossref" not in r.fields]
     children = [r for r in raws if "crossref" in r.fields]
     found_parents = [r for r in raws if r.key.lower() in parents]
-    entries = _convert(plain)
-    for entry in entries:  # the storing process then only looks up and writes
-        entry.prepared = prepare(entry.csl)
-        entry.csl = {}
-    return entries, rejected, children, found_parents
+    return [to_wire(e) for e in _convert(plain)], rejected, children, found_parents
 
 
 def iter_bibtex(text: str, workers: int | None = None) -> Iterator[ParseResult]:
@@ -472,15 +469,23 @@ def iter_bibtex(text: str, workers: int | None = None) -> Iterator[ParseResult]:
     children: list[_Raw] = []
     parent_raws: dict[str, _Raw] = {}
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        jobs = [pool.submit(_chunk_job, text[a:b], text.count("\n", 0, a), strings, parents,
-                            i18n.current_language()) for a, b in zip(cuts, cuts[1:])]
+        language = i18n.current_language()
+        pieces = [(text[a:b], text.count("\n", 0, a)) for a, b in zip(cuts, cuts[1:])]
+        jobs = [pool.submit(_chunk_job, piece, offset, strings, parents, language)
+                for piece, offset in pieces]
         try:
-            for job in jobs:
-                entries, rejected, kids, found = job.result()
+            for job, (piece, offset) in zip(jobs, pieces):
+                # Work stealing: a piece no worker has started yet is read here rather than
+                # waited for, so this process never idles while the workers are busy.
+                if job.cancel():
+                    wires, rejected, kids, found = _chunk_job(piece, offset, strings, parents,
+                                                              language)
+                else:
+                    wires, rejected, kids, found = job.result()
                 children.extend(kids)
                 for raw in found:
                     parent_raws.setdefault(raw.key.lower(), raw)
-                yield ParseResult(entries, rejected)
+                yield ParseResult([], rejected, wires)
         finally:
             for job in jobs:
                 job.cancel()

@@ -7,6 +7,7 @@ key and a warning saying so.
 """
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -17,12 +18,12 @@ from sqlalchemy import select
 
 from ..i18n import _
 from ..models.entities import Reference
-from .bibentry import FORMATS, ParsedEntry, ParseResult  # noqa: F401 (FORMATS re-exported)
+from .bibentry import FORMATS, ParseResult  # noqa: F401 (FORMATS re-exported)
 from .bibtex import count_entries, iter_bibtex
 from .csljson import NotCslJson, parse_csljson
 from .duplicates import DuplicateIndex
 from .records import new_id, now_iso
-from .prepared import loaded, prepare
+from .prepared import Wire, loaded, to_wire
 from .references import deferred_search_index
 from .ris import parse_ris
 from .tasks import NO_CONTROL, TaskControl
@@ -189,18 +190,18 @@ def import_files(workspace: Workspace, paths: Sequence[Path | str],
         keys = KeyRegistry(set(tx.session.execute(select(Reference.citation_key)).scalars()))
         for file_report, source in opened:
             for batch in source.batches:
-                file_report.entries_found += len(batch.entries) + len(batch.rejected)
+                file_report.entries_found += batch.count
                 file_report.rejected += len(batch.rejected)
                 file_report.problems.extend(Problem(r.line, r.key, r.reason, "error")
                                             for r in batch.rejected)
                 pending: dict[str, dict[str, Any]] = {}
                 rows: list[dict[str, Any]] = []
                 ids: list[str] = []
-                for entry in batch.entries:
+                for wire in itertools.chain(batch.prepared, map(to_wire, batch.entries)):
                     done += 1
                     if done % 200 == 0:
                         control.progress(min(done, total), total, _("Importing references"))
-                    _take(entry, source.format, tx, index, keys, pending, file_report, rows,
+                    _take(wire, source.format, tx, index, keys, pending, file_report, rows,
                           ids, added)
                 tx.create_many(Reference, rows, ids)
                 index_new()
@@ -208,16 +209,16 @@ def import_files(workspace: Workspace, paths: Sequence[Path | str],
     return report
 
 
-def _take(entry: ParsedEntry, kind: str, tx: Any, index: DuplicateIndex, keys: KeyRegistry,
+def _take(wire: Wire, kind: str, tx: Any, index: DuplicateIndex, keys: KeyRegistry,
           pending: dict[str, dict[str, Any]], file_report: FileReport,
           rows: list[dict[str, Any]], ids: list[str], stamp: str) -> None:
-    for warning in entry.warnings:
-        file_report.problems.append(Problem(entry.line, entry.key or None, warning, "warning"))
-    prepared = entry.prepared or prepare(entry.csl)
+    line, file_key, raw, warnings, prepared_fields, duplicate_keys, fallback_key = wire
+    for warning in warnings:
+        file_report.problems.append(Problem(line, file_key or None, warning, "warning"))
     ref_id = new_id()
-    duplicate = index.find_or_add(ref_id, prepared.duplicate_keys)
+    duplicate = index.find_or_add(ref_id, duplicate_keys)
     if duplicate is not None:
-        incoming = loaded(prepared.fields)
+        incoming = loaded(prepared_fields)
         if duplicate in pending:
             pending[duplicate].update(_richer(loaded(pending[duplicate]), incoming))
             other = pending[duplicate]["citation_key"]
@@ -227,15 +228,14 @@ def _take(entry: ParsedEntry, kind: str, tx: Any, index: DuplicateIndex, keys: K
             tx.update(Reference, duplicate, _richer(current, incoming))
             other = existing.citation_key
         file_report.duplicates += 1
-        file_report.problems.append(Problem(entry.line, entry.key or None, _(
+        file_report.problems.append(Problem(line, file_key or None, _(
             "same work as {other}; merged into it").format(other=other), "warning"))
         return
-    key, warning = keys.claim(entry.key, prepared.base_key)
+    key, warning = keys.claim(file_key, fallback_key)
     if warning:
-        file_report.problems.append(Problem(entry.line, entry.key or None, warning, "warning"))
-    fields = dict(prepared.fields)
-    fields.update(citation_key=key, original_format=kind, original_record=entry.raw,
-                  added_at=stamp)
+        file_report.problems.append(Problem(line, file_key or None, warning, "warning"))
+    fields = dict(prepared_fields)
+    fields.update(citation_key=key, original_format=kind, original_record=raw, added_at=stamp)
     pending[ref_id] = fields
     rows.append(fields)
     ids.append(ref_id)

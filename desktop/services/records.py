@@ -73,16 +73,15 @@ def _column_default(column: Any) -> Any:
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-class Serialized(str):
-    """A JSON column's value already encoded (by an import worker process), stored as is."""
-
-
 def dump(value: Any) -> str | None:
-    """A JSON column's value as stored: compact, UTF-8, empty containers without encoding."""
-    if value is None:
-        return None
-    if isinstance(value, Serialized):
-        return str(value)
+    """A JSON column's value as stored: compact, UTF-8, empty containers without encoding.
+
+    A ``str`` is taken as already encoded: every JSON column holds a list or an object, and
+    import workers hand over their values encoded (plain strings travel between processes
+    far more cheaply than nested lists and dicts).
+    """
+    if value is None or isinstance(value, str):
+        return value
     if not value and isinstance(value, (list, dict)):
         return "[]" if isinstance(value, list) else "{}"
     return _ENCODE(value)
