@@ -282,3 +282,15 @@ def test_parallel_reading_equals_sequential_reading(monkeypatch: pytest.MonkeyPa
     assert sorted(map(shape, parallel)) == sorted(map(shape, map(to_wire, sequential.entries)))
     child = next(loaded(w[4]) for w in parallel if w[1] == "child")
     assert child["container_title"] == "The Book" and child["publisher"] == "Polity Press"
+
+
+def test_parallel_reading_survives_letters_that_lowercase_to_two(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from desktop.services import bibtex
+
+    text = ("@STRING{j = {Journal}}\n" + "".join(
+        f"@article{{k{i}, author={{İnce, Ayşe}}, title={{T{i}}}, journal=j, year=2001}}\n"
+        for i in range(3000)))
+    monkeypatch.setattr(bibtex, "PARALLEL_MIN_BYTES", 10_000)
+    wires = [w for b in bibtex.iter_bibtex(text, workers=2) for w in b.prepared]
+    assert len(wires) == 3000 and all(w[4]["container_title"] == "Journal" for w in wires)

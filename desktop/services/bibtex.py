@@ -417,7 +417,7 @@ def parse_bibtex(text: str) -> ParseResult:
 
 # -- large files: several processes ----------------------------------------------------------
 _BLOCK = re.compile(r"(?m)^[ \t]*@[ \t]*[A-Za-z]")
-_STRING_BLOCK = re.compile(r"(?im)^[ \t]*@[ \t]*string[ \t]*[{(]")
+_STRING_BLOCK = re.compile(r"(?m)^[ \t]*@[ \t]*string[ \t]*[{(]")  # on lowercased text
 _CROSSREF = re.compile(r"crossref\s*=\s*[{\"]?\s*([^}\",\s]+)")  # on lowercased text
 PARALLEL_MIN_BYTES = 1_500_000
 
@@ -444,44 +444,53 @@ def iter_bibtex(text: str, workers: int | None = None) -> Iterator[ParseResult]:
 
     bibtexparser is pure Python and takes most of an import's time; spread over the cores, it
     runs beside the storing of earlier batches. Macros are collected first (they may be used
-    in any chunk) and crossref children are converted last, once every parent is known.
+    in any piece) and crossref children are converted last, once every parent is known.
+    Batches come out in file order, so the first of two duplicates is the one kept.
     """
     workers = workers if workers is not None else min(4, os.cpu_count() or 1)
     if len(text) < PARALLEL_MIN_BYTES or workers < 1:
         yield parse_bibtex(text)
         return
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few letters lowercase to two (İ): offsets would shift
+        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
     strings: dict[str, str] = {}
     string_text = "\n".join(text[m.start():_next_block(text, m.end())]
-                            for m in _STRING_BLOCK.finditer(text))
+                            for m in _STRING_BLOCK.finditer(lowered))
     if string_text:
         _read_blocks(string_text, strings)
-    lowered = text.lower()
     parents = ({m.group(1) for m in _CROSSREF.finditer(lowered)} if "crossref" in lowered
                else set())
     # Pieces of about 2 MB: enough of them that no worker idles at the end while another
     # finishes a large last piece, few enough that each pays its start-up cost once.
     cuts = _cuts(text, max(workers * 4, len(text) // 2_000_000))
+    offsets = [0]
+    for a, b in zip(cuts, cuts[1:-1]):
+        offsets.append(offsets[-1] + text.count("\n", a, b))
+    pieces = [(text[a:b], offset) for (a, b), offset in zip(zip(cuts, cuts[1:]), offsets)]
     # fork is cheap but only safe while this process runs a single thread (the command line);
     # the app runs imports on a worker thread, so it spawns fresh interpreters instead.
     method = ("fork" if threading.active_count() == 1
               and "fork" in multiprocessing.get_all_start_methods() else "spawn")
     context = multiprocessing.get_context(method)
+    language = i18n.current_language()
     children: list[_Raw] = []
     parent_raws: dict[str, _Raw] = {}
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        language = i18n.current_language()
-        pieces = [(text[a:b], text.count("\n", 0, a)) for a, b in zip(cuts, cuts[1:])]
         jobs = [pool.submit(_chunk_job, piece, offset, strings, parents, language)
                 for piece, offset in pieces]
+        stolen: dict[int, Any] = {}
+        last = len(jobs) - 1
         try:
-            for job, (piece, offset) in zip(jobs, pieces):
-                # Work stealing: a piece no worker has started yet is read here rather than
-                # waited for, so this process never idles while the workers are busy.
-                if job.cancel():
-                    wires, rejected, kids, found = _chunk_job(piece, offset, strings, parents,
-                                                              language)
-                else:
-                    wires, rejected, kids, found = job.result()
+            for number, job in enumerate(jobs):
+                # Work stealing: rather than wait for this piece, read the last piece no
+                # worker has started, so this process never idles while the workers are busy.
+                while number not in stolen and not job.done() and last > number:
+                    if jobs[last].cancel():
+                        stolen[last] = _chunk_job(*pieces[last], strings, parents, language)
+                    last -= 1
+                wires, rejected, kids, found = (stolen.pop(number) if number in stolen
+                                                else job.result())
                 children.extend(kids)
                 for raw in found:
                     parent_raws.setdefault(raw.key.lower(), raw)
