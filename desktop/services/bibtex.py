@@ -420,6 +420,7 @@ _BLOCK = re.compile(r"(?m)^[ \t]*@[ \t]*[A-Za-z]")
 _STRING_BLOCK = re.compile(r"(?m)^[ \t]*@[ \t]*string[ \t]*[{(]")  # on lowercased text
 _CROSSREF = re.compile(r"crossref\s*=\s*[{\"]?\s*([^}\",\s]+)")  # on lowercased text
 PARALLEL_MIN_BYTES = 1_500_000
+PIECE_BYTES = 250_000  # a few hundred entries: the first batch is stored early
 
 
 def count_entries(text: str) -> int:
@@ -461,9 +462,9 @@ def iter_bibtex(text: str, workers: int | None = None) -> Iterator[ParseResult]:
         _read_blocks(string_text, strings)
     parents = ({m.group(1) for m in _CROSSREF.finditer(lowered)} if "crossref" in lowered
                else set())
-    # Pieces of about 2 MB: enough of them that no worker idles at the end while another
-    # finishes a large last piece, few enough that each pays its start-up cost once.
-    cuts = _cuts(text, max(workers * 4, len(text) // 2_000_000))
+    # Small pieces: the first batch is ready to store soon, and no worker idles at the end
+    # while another finishes a large last piece.
+    cuts = _cuts(text, max(workers * 4, len(text) // PIECE_BYTES))
     offsets = [0]
     for a, b in zip(cuts, cuts[1:-1]):
         offsets.append(offsets[-1] + text.count("\n", a, b))
