@@ -130,7 +130,8 @@ def reference_ids(session: Session, sort: str = "authors", descending: bool = Fa
         stmt = stmt.where(Reference.id.in_(
             select(ReferenceTag.reference_id).where(ReferenceTag.tag_id == tag_id,
                                                     ReferenceTag.deleted.is_(False))))
-    return list(session.execute(stmt.order_by(order, Reference.id)).scalars())
+    # Core, not ORM: a plain list of 100,000 ids comes back several times faster.
+    return list(session.connection().execute(stmt.order_by(order, Reference.id)).scalars())
 
 
 def _tagged(session: Session, tag_id: str) -> list[str]:

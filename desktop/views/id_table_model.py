@@ -42,12 +42,14 @@ class IdTableModel(QAbstractTableModel):
         self._rows: dict[str, Any] = {}
         self._sort = (next((c.sort_key for c in columns if c.sort_key), ""), False)
         self._filter = ""
+        self.loaded = False
 
     # -- data access -------------------------------------------------------------------------
     def refresh(self) -> None:
         self.beginResetModel()
         self._ids = self._fetch_ids(self._sort[0], self._sort[1], self._filter)
         self._rows.clear()
+        self.loaded = True
         self.endResetModel()
 
     def set_filter(self, text: str) -> None:
@@ -130,5 +132,7 @@ class IdTableModel(QAbstractTableModel):
         key = self._columns[column].sort_key
         if key is None:
             return
-        self._sort = (key, order == Qt.SortOrder.DescendingOrder)
-        self.refresh()
+        wanted = (key, order == Qt.SortOrder.DescendingOrder)
+        if wanted != self._sort or not self.loaded:
+            self._sort = wanted
+            self.refresh()

@@ -102,11 +102,17 @@ class RecordPage(QWidget):
         self.filter_edit.setPlaceholderText(_(self.filter_placeholder))
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0,
                                           max(0, self.model.columnCount() - 1))
-        self.refresh()
+        if self.model.loaded:  # the first load comes from enabling sorting, once
+            self._after_load()
+        else:
+            self.refresh()
 
     def refresh(self) -> None:
         selected = self.current_id()
         self.model.refresh()
+        self._after_load(selected)
+
+    def _after_load(self, selected: str | None = None) -> None:
         self.table.resizeColumnsToContents()
         for col in range(self.model.columnCount()):
             self.table.setColumnWidth(col, min(self.table.columnWidth(col), 380))
