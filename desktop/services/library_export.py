@@ -3,9 +3,7 @@ references (fields Tandem has no column for travel in ``_bibtex`` / the CSL item
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -13,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..atomic import write_text
 from ..models.entities import Reference
 from .bibtex import EXTRA, GENRES
 from .references import csl_item
@@ -158,15 +157,5 @@ def export(session: Session, path: Path, fmt: str, ids: Sequence[str] | None = N
         text = json.dumps([csl_item(r) for r in refs], ensure_ascii=False, indent=2) + "\n"
     else:
         raise ValueError(f"unknown export format {fmt!r}; use one of {FORMATS}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text(path, text)
     return len(refs)
