@@ -294,3 +294,16 @@ def test_parallel_reading_survives_letters_that_lowercase_to_two(
     monkeypatch.setattr(bibtex, "PARALLEL_MIN_BYTES", 10_000)
     wires = [w for b in bibtex.iter_bibtex(text, workers=2) for w in b.prepared]
     assert len(wires) == 3000 and all(w[4]["container_title"] == "Journal" for w in wires)
+
+
+@needs_testdata
+def test_jabref_groups_become_tags(workspace: Workspace) -> None:
+    from desktop.services import library_edit
+
+    import_files(workspace, [TESTDATA / "bib" / "jabref" / "testjabref.bib"])
+    with workspace.session() as s:
+        tags = dict((name, tag_id) for tag_id, name in library_edit.all_tags(s))
+        assert "Covid subgroup" in tags
+        tagged = references.reference_ids(s, tag_id=tags["Covid subgroup"])
+        rows = references.reference_rows(s, tagged)
+    assert tagged and all("Covid subgroup" in r.tags for r in rows.values())

@@ -8,6 +8,7 @@ key and a warning saying so.
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -19,7 +20,8 @@ from sqlalchemy import select
 from ..i18n import _
 from ..models.entities import Reference
 from .bibentry import FORMATS, ParseResult  # noqa: F401 (FORMATS re-exported)
-from .bibtex import count_entries, iter_bibtex
+from .bibtex import EXTRA, count_entries, iter_bibtex
+from .library_edit import set_tag
 from .csljson import NotCslJson, parse_csljson
 from .duplicates import DuplicateIndex
 from .records import new_id, now_iso
@@ -204,9 +206,30 @@ def import_files(workspace: Workspace, paths: Sequence[Path | str],
                     _take(wire, source.format, tx, index, keys, pending, file_report, rows,
                           ids, added)
                 tx.create_many(Reference, rows, ids)
+                _tag_groups(tx, rows, ids)
                 index_new()
         control.progress(total, total, _("Indexing for search"))
     return report
+
+
+# Fields in which reference managers keep their groups or tags; they become Tandem tags.
+_GROUP_FIELDS = ("groups", "mendeley-tags")
+
+
+def _tag_groups(tx: Any, rows: list[dict[str, Any]], ids: list[str]) -> None:
+    """JabRef groups and Mendeley tags of the new references, as tags."""
+    tagged: dict[str, list[str]] = {}
+    for ref_id, fields in zip(ids, rows):
+        csl = fields["csl"]  # encoded JSON (see prepared.py): look before decoding
+        if not any(f'"{name}"' in csl for name in _GROUP_FIELDS):
+            continue
+        extra = json.loads(csl).get(EXTRA) or {}
+        for name in _GROUP_FIELDS:
+            for group in str(extra.get(name, "")).split(","):
+                if group.strip():
+                    tagged.setdefault(" ".join(group.split()), []).append(ref_id)
+    for group, members in tagged.items():
+        set_tag(tx, members, group, True)
 
 
 def _take(wire: Wire, kind: str, tx: Any, index: DuplicateIndex, keys: KeyRegistry,
