@@ -138,10 +138,11 @@ def test_runner_cancel_and_errors(qtbot) -> None:  # noqa: ANN001
         while True:
             control.check()
 
-    with qtbot.waitSignal(runner.sig_task_finished, timeout=5000):
+    with qtbot.waitSignal(runner.sig_task_cancelled, timeout=5000) as cancelled:
         runner.run("slow", slow, done.append, errors.append)
         started.wait(5)
         runner.cancel()
+    assert cancelled.args == ["slow"]
     assert not done and not errors  # a cancel is neither a result nor an error
 
     def broken(_control: TaskControl) -> None:

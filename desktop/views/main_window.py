@@ -184,6 +184,8 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         self.summary = QLabel()
         self.statusBar().addPermanentWidget(TaskIndicator(self.runner, self))
+        self.runner.sig_task_cancelled.connect(lambda title: self.statusBar().showMessage(
+            _("{task}: cancelled; nothing was changed.").format(task=title), 10000))
         self.statusBar().addPermanentWidget(self.summary)
         self.update_summary()
 

@@ -47,6 +47,7 @@ class TaskRunner(QObject):
     sig_task_started = Signal(str)
     sig_task_progress = Signal(int, int, str)
     sig_task_finished = Signal(str)
+    sig_task_cancelled = Signal(str)
 
     PROGRESS_INTERVAL = 0.05  # seconds between progress signals: enough for a smooth bar
 
@@ -84,7 +85,7 @@ class TaskRunner(QObject):
             if error is None:
                 on_done(result)
             elif isinstance(error, Cancelled):
-                pass
+                self.sig_task_cancelled.emit(title)
             elif on_error is not None:
                 on_error(error)
             else:
