@@ -58,6 +58,16 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("query", metavar=_("QUERY"))
     search.add_argument("--limit", type=int, default=20, help=_("at most this many results"))
     search.add_argument("--json", action="store_true", help=_("print a JSON list"))
+    match = sub.add_parser("match", help=_("rank the library for a question or a text"))
+    _workspace_option(match)
+    what = match.add_mutually_exclusive_group(required=True)
+    what.add_argument("--text", help=_("the question, as text"))
+    what.add_argument("--question", metavar="ID", help=_("a practice question's id"))
+    what.add_argument("--queries", metavar=_("FILE"),
+                      help=_("JSON lines {\"id\": ..., \"text\": ...}; one result line each"))
+    match.add_argument("--top", type=int, default=20, help=_("how many references"))
+    match.add_argument("--language", default="", help=_("nl or en (default: detected)"))
+    match.add_argument("--json", action="store_true", help=_("print JSON"))
     exp = sub.add_parser("export-library", help=_("write the library to a BibTeX or CSL-JSON "
                                                   "file"))
     _workspace_option(exp)
@@ -171,8 +181,62 @@ def cmd_export_library(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_match(args: argparse.Namespace) -> int:
+    from .services import matching
+    from .services.references import reference_rows
+    from .services.workspace import Workspace
+
+    with Workspace.open(workspace_path(args), readonly=True) as ws, ws.session() as s:
+        index = matching.library_index(s, str(ws.path))
+        if args.queries:
+            try:
+                lines = Path(args.queries).read_text(encoding="utf-8").splitlines()
+            except OSError as exc:
+                print(_("Error: {message}").format(message=f"{args.queries}: {exc}"),
+                      file=sys.stderr)
+                return 1
+            for number, line in enumerate(lines, 1):
+                if not line.strip():
+                    continue
+                try:
+                    query = json.loads(line)
+                    text = str(query["text"])
+                except (ValueError, KeyError, TypeError) as exc:
+                    print(_("Error: {message}").format(
+                        message=f"{args.queries}:{number}: {exc}"), file=sys.stderr)
+                    return 1
+                hits = matching.rank(index, matching.build_query(
+                    text, str(query.get("language", args.language))), args.top)
+                print(json.dumps({"id": query.get("id"), "results": [
+                    {"reference": h.reference_id, "key": h.key, "score": h.score}
+                    for h in hits]}, ensure_ascii=False))
+            return 0
+        if args.question:
+            try:
+                text, language = matching.question_text(s, args.question)
+            except KeyError as exc:
+                print(_("Error: {message}").format(message=exc.args[0]), file=sys.stderr)
+                return 1
+        else:
+            text, language = args.text, args.language
+        query = matching.build_query(text, language)
+        hits = matching.rank(index, query, args.top)
+        rows = reference_rows(s, [h.reference_id for h in hits])
+    if args.json:
+        print(json.dumps({"language": query.language, "results": [
+            {"reference": h.reference_id, "key": h.key, "score": h.score,
+             "matched": list(h.matched), "title": rows[h.reference_id].title}
+            for h in hits]}, ensure_ascii=False, indent=2))
+    else:
+        for h in hits:
+            r = rows[h.reference_id]
+            print(f"{h.score:8.2f}  {r.citation_key}  {r.authors} ({r.year or 'n.d.'}) {r.title}")
+            print(f"          {', '.join(h.matched)}")
+    return 0
+
+
 COMMANDS = {"demo": cmd_demo, "info": cmd_info, "import": cmd_import, "search": cmd_search,
-            "export-library": cmd_export_library}
+            "export-library": cmd_export_library, "match": cmd_match}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,282 @@
+"""Ranking the library for a practice question, and saying why each reference ranks.
+
+BM25F over title, keywords and abstract (field weights, Snowball stems, stop words per
+language), queries in Dutch or English expanded across the two languages with the curated
+term list in ``resources/matching/terms-nl-en.tsv``, and feedback: the terms of references
+screened as relevant (or, before any screening, of the top hits) join the query; terms of
+references screened as not relevant are held back. Numbers below are textbook BM25 values,
+not fitted to any test collection.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from .. import resources_dir
+from .textproc import LANGUAGES, detect_language, fold, stem, stopwords, terms, words
+
+K1 = 1.2
+# (field, weight, length normalisation b): a title word says more about a paper than an
+# abstract word; keywords are chosen words, so their length says little (low b).
+FIELDS = (("title", 2.0, 0.75), ("keywords", 1.5, 0.3), ("abstract", 1.0, 0.75))
+TRANSLATION_WEIGHT = 0.8   # a translated word counts a little less than the asker's own
+LOANWORD_WEIGHT = 0.5      # the asker's word stemmed as the other language ('feedback')
+FEEDBACK_DOCS = 8          # references whose words feed back into the query
+FEEDBACK_TERMS = 20
+FEEDBACK_WEIGHT = 0.4      # weight of all feedback terms together, against the query's 1.0
+
+
+@dataclass(frozen=True)
+class Doc:
+    reference_id: str
+    key: str
+    title: str
+    abstract: str
+    keywords: str
+    language: str = ""
+
+
+@dataclass(frozen=True)
+class Hit:
+    reference_id: str
+    key: str
+    score: float
+    matched: tuple[str, ...]   # the question's words (and translations) found in it
+
+
+@dataclass
+class TermList:
+    """Dutch -> English terms (one or more words each side); used both ways."""
+
+    nl_to_en: dict[str, list[str]] = field(default_factory=dict)
+    en_to_nl: dict[str, list[str]] = field(default_factory=dict)
+    longest: int = 1
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> "TermList":
+        path = path or resources_dir() / "matching" / "terms-nl-en.tsv"
+        table = cls()
+        if not path.exists():
+            return table
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            if "\t" not in line:
+                raise ValueError(f"{path}:{number}: expected 'dutch<TAB>english'")
+            dutch, english = line.split("\t", 1)
+            nl = [" ".join(words(p)) for p in dutch.split("|") if words(p)]
+            en = [" ".join(words(p)) for p in english.split("|") if words(p)]
+            for term in nl:
+                table.nl_to_en.setdefault(term, []).extend(en)
+                table.longest = max(table.longest, len(term.split()))
+            for term in en:
+                table.en_to_nl.setdefault(term, []).extend(nl)
+                table.longest = max(table.longest, len(term.split()))
+        return table
+
+    def translations(self, tokens: Sequence[str], language: str) -> list[tuple[str, str]]:
+        """(source phrase, translation) for every phrase of ``tokens`` the list knows."""
+        table = self.nl_to_en if language == "nl" else self.en_to_nl
+        found = []
+        for size in range(self.longest, 0, -1):
+            for i in range(len(tokens) - size + 1):
+                phrase = " ".join(tokens[i:i + size])
+                for other in table.get(phrase, []):
+                    found.append((phrase, other))
+        return found
+
+
+@lru_cache(maxsize=1)
+def default_terms() -> TermList:
+    return TermList.load()
+
+
+class MatchIndex:
+    """An in-memory BM25F index of the library (rebuilt when the library changes)."""
+
+    def __init__(self, docs: Sequence[Doc]) -> None:
+        self.docs = list(docs)
+        n = len(self.docs)
+        lengths = {name: np.zeros(n, dtype=np.float32) for name, _w, _b in FIELDS}
+        counts: list[dict[str, Counter[str]]] = []
+        for i, doc in enumerate(self.docs):
+            language = doc.language[:2].lower() if doc.language[:2].lower() in LANGUAGES \
+                else detect_language(f"{doc.title} {doc.abstract}")
+            per_field = {}
+            for name, _w, _b in FIELDS:
+                found = terms(getattr(doc, name), language)
+                per_field[name] = Counter(found)
+                lengths[name][i] = len(found)
+            counts.append(per_field)
+        averages = {name: float(lengths[name].mean()) or 1.0 if n else 1.0 for name in lengths}
+        postings: dict[str, tuple[list[int], list[float]]] = {}
+        for i, per_field in enumerate(counts):
+            weighted: Counter[str] = Counter()
+            for name, weight, b in FIELDS:
+                norm = 1 - b + b * float(lengths[name][i]) / averages[name]
+                for term, tf in per_field[name].items():
+                    weighted[term] += weight * tf / norm
+            for term, tfw in weighted.items():
+                docs_of, weights = postings.setdefault(term, ([], []))
+                docs_of.append(i)
+                weights.append(tfw)
+        self.postings = {t: (np.asarray(d, dtype=np.int32), np.asarray(w, dtype=np.float32))
+                         for t, (d, w) in postings.items()}
+        self.idf = {t: math.log(1 + (n - len(d) + 0.5) / (len(d) + 0.5))
+                    for t, (d, _w) in postings.items()}
+        self.counts = counts
+
+    def scores(self, query: Mapping[str, float]) -> np.ndarray:
+        total = np.zeros(len(self.docs), dtype=np.float32)
+        for term, weight in query.items():
+            if term not in self.postings:
+                continue
+            docs_of, tfw = self.postings[term]
+            total[docs_of] += weight * self.idf[term] * tfw * (K1 + 1) / (tfw + K1)
+        return total
+
+    def top(self, scores: np.ndarray, n: int) -> list[int]:
+        if n <= 0 or not len(scores):
+            return []
+        n = min(n, len(scores))
+        best = np.argpartition(-scores, n - 1)[:n]
+        best = best[np.argsort(-scores[best], kind="stable")]
+        return [int(i) for i in best if scores[i] > 0]
+
+    def doc_terms(self, i: int) -> Counter[str]:
+        merged: Counter[str] = Counter()
+        for counter in self.counts[i].values():
+            merged.update(counter)
+        return merged
+
+    def feedback_terms(self, positive: Iterable[int], negative: Iterable[int] = ()) -> dict[str, float]:
+        """Rocchio: the terms that most set the given references apart (tf·idf), minus those
+        of references judged not relevant; weights sum to FEEDBACK_WEIGHT."""
+        pos = Counter[str]()
+        positive = list(positive)
+        for i in positive:
+            for term, tf in self.doc_terms(i).items():
+                pos[term] += (1 + math.log(tf)) * self.idf.get(term, 0.0) / len(positive)
+        for i in negative:
+            for term in self.doc_terms(i):
+                pos.pop(term, None)
+        chosen = pos.most_common(FEEDBACK_TERMS)
+        total = sum(w for _t, w in chosen) or 1.0
+        return {t: FEEDBACK_WEIGHT * w / total for t, w in chosen}
+
+
+@dataclass
+class Query:
+    weights: dict[str, float]
+    surface: dict[str, str]   # term -> the word (or translation) it came from
+    language: str
+
+
+def build_query(text: str, language: str = "", terms_list: TermList | None = None) -> Query:
+    """Weighted terms for a question: its own words, their translations, loanwords."""
+    terms_list = terms_list or default_terms()
+    language = language[:2].lower() if language[:2].lower() in LANGUAGES \
+        else detect_language(text)
+    other = "en" if language == "nl" else "nl"
+    tokens = words(text)
+    weights: dict[str, float] = {}
+    surface: dict[str, str] = {}
+
+    def add(term: str, weight: float, shown: str) -> None:
+        if term and weight > weights.get(term, 0.0):
+            weights[term] = weight
+            surface.setdefault(term, shown)
+
+    stops = stopwords(language)
+    for token in tokens:
+        if len(token) > 1 and token not in stops:
+            add(stem(token, language), 1.0, token)
+            if token not in stopwords(other):
+                add(stem(token, other), LOANWORD_WEIGHT, token)
+    for phrase, translation in terms_list.translations(tokens, language):
+        for word in translation.split():
+            if word not in stopwords(other) and len(word) > 1:
+                add(stem(word, other), TRANSLATION_WEIGHT, f"{phrase} → {translation}")
+    return Query(weights, surface, language)
+
+
+def rank(index: MatchIndex, query: Query, top: int = 20, relevant: Sequence[int] = (),
+         not_relevant: Sequence[int] = (), pseudo_feedback: bool = True) -> list[Hit]:
+    """The best ``top`` references for the query, with the words that matched each.
+
+    With screening decisions, their references steer the ranking (relevance feedback);
+    without any, the first hits do (pseudo-relevance feedback).
+    """
+    weights = dict(query.weights)
+    first = index.scores(weights)
+    positive = list(relevant) or (index.top(first, FEEDBACK_DOCS) if pseudo_feedback else [])
+    if positive:
+        for term, extra in index.feedback_terms(positive, not_relevant).items():
+            weights[term] = weights.get(term, 0.0) + extra
+        final = index.scores(weights)
+    else:
+        final = first
+    hits = []
+    for i in index.top(final, top):
+        doc_terms = index.counts[i]
+        matched = tuple(dict.fromkeys(
+            query.surface[t] for t in query.weights
+            if any(t in c for c in doc_terms.values())))
+        doc = index.docs[i]
+        hits.append(Hit(doc.reference_id, doc.key, round(float(final[i]), 4), matched))
+    return hits
+
+
+def highlight_words(query: Query, text: str, language: str) -> set[str]:
+    """The words of ``text`` (as written, folded) whose stems the query asked for."""
+    wanted = set(query.weights)
+    return {w for w in words(text) if stem(w, language) in wanted or fold(w) in wanted}
+
+
+# -- the workspace's library ------------------------------------------------------------------
+_CACHE: dict[str, tuple[tuple[int, int], MatchIndex]] = {}
+
+
+def library_index(session: Session, path: str) -> MatchIndex:
+    """The index of the live library, rebuilt only when a reference changed since."""
+    from sqlalchemy import func, select
+
+    from ..models.entities import Reference
+    from ..models.local import ChangeLog
+
+    version = (session.execute(select(func.count()).select_from(Reference)).scalar_one(),
+               session.execute(select(func.max(ChangeLog.seq)).where(
+                   ChangeLog.entity == "reference")).scalar() or 0)
+    cached = _CACHE.get(path)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    rows = session.execute(select(Reference.id, Reference.citation_key, Reference.title,
+                                  Reference.abstract, Reference.keywords, Reference.language)
+                           .where(Reference.deleted.is_(False))
+                           .order_by(Reference.citation_key))
+    index = MatchIndex([Doc(r.id, r.citation_key, r.title, r.abstract,
+                            " ".join(r.keywords or []), r.language or "") for r in rows])
+    _CACHE[path] = (version, index)
+    return index
+
+
+def question_text(session: Session, question_id: str) -> tuple[str, str]:
+    """(text, language) of a practice question: title, question and case description."""
+    from ..models.entities import PracticeQuestion
+    from . import documents, questions
+
+    q = session.get(PracticeQuestion, question_id)
+    if q is None or q.deleted:
+        raise KeyError(f"no practice question with id {question_id}")
+    case = documents.plain_text(documents.segments(session, questions.case_doc(q.id)),
+                                lambda _e: "")
+    return f"{q.title}\n{q.question_text}\n{q.reformulated_question}\n{case}", q.language
+
+

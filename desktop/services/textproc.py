@@ -1,0 +1,66 @@
+"""Text analysis for matching: words, stop words, Snowball stems and the language of a text,
+for Dutch and English.
+
+Stop-word lists live in ``resources/matching/stopwords-<lang>.txt`` so that they can be read
+and edited. Stems are cached: a library repeats the same words endlessly.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+
+from .. import resources_dir
+
+LANGUAGES = ("en", "nl")
+_STEMMER_NAMES = {"en": "english", "nl": "dutch"}
+_WORD = re.compile(r"[^\W_]+")
+
+
+def fold(text: str) -> str:
+    """Lowercase without diacritics: 'Cliënten' -> 'clienten' (as people type in a search)."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(fold(text))
+
+
+@lru_cache(maxsize=None)
+def stopwords(language: str) -> frozenset[str]:
+    path = resources_dir() / "matching" / f"stopwords-{language}.txt"
+    if not path.exists():
+        return frozenset()
+    return frozenset(fold(line.strip()) for line in path.read_text(encoding="utf-8").splitlines()
+                     if line.strip() and not line.startswith("#"))
+
+
+@lru_cache(maxsize=None)
+def _stemmer(language: str) -> snowballstemmer.stemmer:
+    return snowballstemmer.stemmer(_STEMMER_NAMES.get(language, "english"))
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str, language: str) -> str:
+    return str(_stemmer(language).stemWord(word))
+
+
+def detect_language(text: str, default: str = "en") -> str:
+    """'nl' or 'en' by which language's function words the text uses more (a few words
+    decide it reliably for these two languages); ``default`` when there is no evidence."""
+    tokens = words(text)
+    scores = {lang: sum(1 for t in tokens if t in stopwords(lang)) for lang in LANGUAGES}
+    best = max(scores, key=lambda lang: scores[lang])
+    others = [s for lang, s in scores.items() if lang != best]
+    if scores[best] == 0 or scores[best] == max(others, default=0):
+        return default
+    return best
+
+
+def terms(text: str, language: str) -> list[str]:
+    """Index terms of a text: words that are not stop words, stemmed in its language."""
+    stops = stopwords(language)
+    return [stem(w, language) for w in words(text) if len(w) > 1 and w not in stops]
