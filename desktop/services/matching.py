@@ -31,6 +31,7 @@ LOANWORD_WEIGHT = 0.5      # the asker's word stemmed as the other language ('fe
 FEEDBACK_DOCS = 8          # references whose words feed back into the query
 FEEDBACK_TERMS = 20
 FEEDBACK_WEIGHT = 0.4      # weight of all feedback terms together, against the query's 1.0
+PAIR_WEIGHT = 0.3          # two of the question's words side by side ('boundary layer')
 
 
 @dataclass(frozen=True)
@@ -73,24 +74,29 @@ class TermList:
             dutch, english = line.split("\t", 1)
             nl = [" ".join(words(p)) for p in dutch.split("|") if words(p)]
             en = [" ".join(words(p)) for p in english.split("|") if words(p)]
+            # Looked up by stems, so 'verpleegkundigen' finds the entry 'verpleegkundige'.
             for term in nl:
-                table.nl_to_en.setdefault(term, []).extend(en)
+                table.nl_to_en.setdefault(_stems(term, "nl"), []).extend(en)
                 table.longest = max(table.longest, len(term.split()))
             for term in en:
-                table.en_to_nl.setdefault(term, []).extend(nl)
+                table.en_to_nl.setdefault(_stems(term, "en"), []).extend(nl)
                 table.longest = max(table.longest, len(term.split()))
         return table
 
     def translations(self, tokens: Sequence[str], language: str) -> list[tuple[str, str]]:
         """(source phrase, translation) for every phrase of ``tokens`` the list knows."""
         table = self.nl_to_en if language == "nl" else self.en_to_nl
+        stems = [stem(t, language) for t in tokens]
         found = []
         for size in range(self.longest, 0, -1):
             for i in range(len(tokens) - size + 1):
-                phrase = " ".join(tokens[i:i + size])
-                for other in table.get(phrase, []):
-                    found.append((phrase, other))
+                for other in table.get(" ".join(stems[i:i + size]), []):
+                    found.append((" ".join(tokens[i:i + size]), other))
         return found
+
+
+def _stems(phrase: str, language: str) -> str:
+    return " ".join(stem(w, language) for w in phrase.split())
 
 
 @lru_cache(maxsize=1)
@@ -112,7 +118,7 @@ class MatchIndex:
             per_field = {}
             for name, _w, _b in FIELDS:
                 found = terms(getattr(doc, name), language)
-                per_field[name] = Counter(found)
+                per_field[name] = Counter(found + pairs(found))
                 lengths[name][i] = len(found)
             counts.append(per_field)
         averages = {name: float(lengths[name].mean()) or 1.0 if n else 1.0 for name in lengths}
@@ -172,6 +178,11 @@ class MatchIndex:
         return {t: FEEDBACK_WEIGHT * w / total for t, w in chosen}
 
 
+def pairs(stems: Sequence[str]) -> list[str]:
+    """Neighbouring terms as one term: a phrase matches more than its words apart."""
+    return [f"{a} {b}" for a, b in zip(stems, stems[1:]) if a != b]
+
+
 @dataclass
 class Query:
     weights: dict[str, float]
@@ -195,11 +206,16 @@ def build_query(text: str, language: str = "", terms_list: TermList | None = Non
             surface.setdefault(term, shown)
 
     stops = stopwords(language)
-    for token in tokens:
-        if len(token) > 1 and token not in stops:
-            add(stem(token, language), 1.0, token)
-            if token not in stopwords(other):
-                add(stem(token, other), LOANWORD_WEIGHT, token)
+    kept = [t for t in tokens if len(t) > 1 and t not in stops]
+    for token in kept:
+        add(stem(token, language), 1.0, token)
+        if language == "nl" and token not in stopwords(other):
+            # Dutch practice text borrows English words ('feedback', 'workload').
+            add(stem(token, other), LOANWORD_WEIGHT, token)
+    for a, b in zip(kept, kept[1:]):
+        first, second = stem(a, language), stem(b, language)
+        if first != second:
+            add(f"{first} {second}", PAIR_WEIGHT, f"{a} {b}")
     for phrase, translation in terms_list.translations(tokens, language):
         for word in translation.split():
             if word not in stopwords(other) and len(word) > 1:

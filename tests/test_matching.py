@@ -1,0 +1,103 @@
+"""Matching: Dutch and English analysis, cross-language expansion, feedback, explanations."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from desktop.cli import main as cli
+from desktop.services import matching
+from desktop.services.library_import import import_files
+from desktop.services.textproc import detect_language, fold, stem, terms
+from desktop.services.workspace import Workspace
+
+DOCS = [
+    matching.Doc("r1", "nurses", "Documentation burden and learning of novice nurses",
+                 "Registered nurses spend much time on documentation; novice nurses learn "
+                 "clinical reasoning while writing notes.", "nursing; documentation"),
+    matching.Doc("r2", "rosters", "Algorithmic scheduling and nurse autonomy",
+                 "Shift rostering by algorithms reduces the autonomy of nurses over their "
+                 "working hours.", "scheduling"),
+    matching.Doc("r3", "council", "Works councils and the introduction of technology",
+                 "Employee representatives negotiate the introduction of new technology at "
+                 "work.", "works council; participation"),
+    matching.Doc("r4", "retail", "Dynamic pricing in retail", "Retail prices change by the "
+                 "hour with demand forecasts.", "pricing"),
+]
+
+
+@pytest.fixture
+def terms_list(tmp_path: Path) -> matching.TermList:
+    path = tmp_path / "terms.tsv"
+    path.write_text("# test list\nverpleegkundige\tnurse | nursing\n"
+                    "ondernemingsraad\tworks council | employee representatives\n"
+                    "rooster\tschedule | roster\nleren\tlearning\ninvoering\tintroduction\n",
+                    encoding="utf-8")
+    return matching.TermList.load(path)
+
+
+def test_language_detection_and_stemming() -> None:
+    assert detect_language("Hoe zorgen we ervoor dat de tijd naar de cliënten gaat?") == "nl"
+    assert detect_language("How do nurses learn when AI writes the notes?") == "en"
+    assert detect_language("AI") == "en"
+    assert fold("Cliënten Één") == "clienten een"
+    assert stem("verpleegkundigen", "nl") == stem("verpleegkundige", "nl")
+    assert terms("The nurses are learning", "en") == [stem("nurses", "en"), stem("learning", "en")]
+
+
+def test_a_dutch_question_finds_english_papers(terms_list: matching.TermList) -> None:
+    index = matching.MatchIndex(DOCS)
+    query = matching.build_query("Hoe leren startende verpleegkundigen als AI de verslaglegging "
+                                 "overneemt?", terms_list=terms_list)
+    assert query.language == "nl"
+    hits = matching.rank(index, query, top=3)
+    assert hits[0].key == "nurses"
+    assert any("verpleegkundigen" in m or "nurse" in m for m in hits[0].matched)
+    council = matching.rank(index, matching.build_query(
+        "Hoe betrekken we de ondernemingsraad bij de invoering van AI?",
+        terms_list=terms_list), top=2)
+    assert council[0].key == "council"
+    assert all(h.key != "retail" for h in matching.rank(index, query, top=4))
+
+
+def test_screening_feeds_back_into_the_ranking(terms_list: matching.TermList) -> None:
+    index = matching.MatchIndex(DOCS)
+    query = matching.build_query("nurses", "en", terms_list)
+    plain = [h.key for h in matching.rank(index, query, top=4, pseudo_feedback=False)]
+    steered = [h.key for h in matching.rank(index, query, top=4, relevant=[1],
+                                            not_relevant=[0])]
+    assert set(plain[:2]) == {"nurses", "rosters"}
+    assert steered[0] == "rosters"
+
+
+def test_term_list_errors_name_the_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("# header\nwerkdruk workload\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="bad.tsv:2"):
+        matching.TermList.load(bad)
+
+
+def test_cli_batch_matching(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    items = [{"id": d.key, "type": "article-journal", "title": d.title, "abstract": d.abstract}
+             for d in DOCS]
+    (tmp_path / "lib.json").write_text(json.dumps(items))
+    ws_path = tmp_path / "w.tandem"
+    with Workspace.create(ws_path, name="m") as ws:
+        import_files(ws, [tmp_path / "lib.json"])
+    queries = tmp_path / "q.jsonl"
+    queries.write_text('{"id": "a", "text": "algorithmic rostering and autonomy"}\n'
+                       '{"id": 7, "text": "retail prices"}\n')
+    assert cli(["match", "--queries", str(queries), "--top", "2", "--json",
+                "--workspace", str(ws_path)]) == 0
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [x["id"] for x in lines] == ["a", 7]
+    assert lines[0]["results"][0]["key"] == "rosters"
+    assert set(lines[0]["results"][0]) == {"reference", "key", "score"}
+    assert cli(["match", "--text", "works council technology", "--json",
+                "--workspace", str(ws_path)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["results"][0]["key"] == "council" and result["results"][0]["matched"]
+    queries.write_text('{"id": "a", "text": "ok"}\nnot json\n')
+    assert cli(["match", "--queries", str(queries), "--workspace", str(ws_path)]) == 1
+    assert "q.jsonl:2" in capsys.readouterr().err
