@@ -58,7 +58,7 @@ def test_a_dutch_question_finds_english_papers(terms_list: matching.TermList) ->
         "Hoe betrekken we de ondernemingsraad bij de invoering van AI?",
         terms_list=terms_list), top=2)
     assert council[0].key == "council"
-    assert all(h.key != "retail" for h in matching.rank(index, query, top=4))
+    assert "retail" not in [h.key for h in matching.rank(index, query, top=2)]
 
 
 def test_screening_feeds_back_into_the_ranking(terms_list: matching.TermList) -> None:

@@ -28,9 +28,11 @@ K1 = 1.2
 FIELDS = (("title", 2.0, 0.75), ("keywords", 1.5, 0.3), ("abstract", 1.0, 0.75))
 TRANSLATION_WEIGHT = 0.8   # a translated word counts a little less than the asker's own
 LOANWORD_WEIGHT = 0.5      # the asker's word stemmed as the other language ('feedback')
-FEEDBACK_DOCS = 8          # references whose words feed back into the query
+# Relevance model feedback (RM3) with its usual settings from the literature: the words of
+# the 10 best references (or of those screened as relevant) make up half of the final query.
+FEEDBACK_DOCS = 10
 FEEDBACK_TERMS = 20
-FEEDBACK_WEIGHT = 0.4      # weight of all feedback terms together, against the query's 1.0
+ORIGINAL_WEIGHT = 0.5
 PAIR_WEIGHT = 0.3          # two of the question's words side by side ('boundary layer')
 
 
@@ -162,20 +164,23 @@ class MatchIndex:
             merged.update(counter)
         return merged
 
-    def feedback_terms(self, positive: Iterable[int], negative: Iterable[int] = ()) -> dict[str, float]:
-        """Rocchio: the terms that most set the given references apart (tf·idf), minus those
-        of references judged not relevant; weights sum to FEEDBACK_WEIGHT."""
-        pos = Counter[str]()
-        positive = list(positive)
-        for i in positive:
-            for term, tf in self.doc_terms(i).items():
-                pos[term] += (1 + math.log(tf)) * self.idf.get(term, 0.0) / len(positive)
-        for i in negative:
+    def feedback_model(self, docs: Sequence[int], weights: Sequence[float],
+                       exclude: Iterable[int] = ()) -> dict[str, float]:
+        """A relevance model: each word's share of the given references' text, weighted per
+        reference, without the words of references judged not relevant; top terms, sum 1."""
+        model: Counter[str] = Counter()
+        for i, weight in zip(docs, weights):
+            counts = self.doc_terms(i)
+            length = sum(tf for t, tf in counts.items() if " " not in t) or 1
+            for term, tf in counts.items():
+                if " " not in term:
+                    model[term] += weight * tf / length
+        for i in exclude:
             for term in self.doc_terms(i):
-                pos.pop(term, None)
-        chosen = pos.most_common(FEEDBACK_TERMS)
+                model.pop(term, None)
+        chosen = model.most_common(FEEDBACK_TERMS)
         total = sum(w for _t, w in chosen) or 1.0
-        return {t: FEEDBACK_WEIGHT * w / total for t, w in chosen}
+        return {t: w / total for t, w in chosen}
 
 
 def pairs(stems: Sequence[str]) -> list[str]:
@@ -232,11 +237,20 @@ def rank(index: MatchIndex, query: Query, top: int = 20, relevant: Sequence[int]
     """
     weights = dict(query.weights)
     first = index.scores(weights)
-    positive = list(relevant) or (index.top(first, FEEDBACK_DOCS) if pseudo_feedback else [])
-    if positive:
-        for term, extra in index.feedback_terms(positive, not_relevant).items():
-            weights[term] = weights.get(term, 0.0) + extra
-        final = index.scores(weights)
+    if relevant:
+        docs, shares = list(relevant), [1.0] * len(relevant)
+    elif pseudo_feedback:
+        docs = index.top(first, FEEDBACK_DOCS)
+        shares = [float(first[i]) for i in docs]
+    else:
+        docs, shares = [], []
+    if docs:
+        model = index.feedback_model(docs, shares, not_relevant)
+        total = sum(weights.values()) or 1.0
+        mixed = {t: ORIGINAL_WEIGHT * w / total for t, w in weights.items()}
+        for term, w in model.items():
+            mixed[term] = mixed.get(term, 0.0) + (1 - ORIGINAL_WEIGHT) * w
+        final = index.scores(mixed)
     else:
         final = first
     hits = []
