@@ -307,3 +307,19 @@ def test_jabref_groups_become_tags(workspace: Workspace) -> None:
         tagged = references.reference_ids(s, tag_id=tags["Covid subgroup"])
         rows = references.reference_rows(s, tagged)
     assert tagged and all("Covid subgroup" in r.tags for r in rows.values())
+
+
+def test_same_title_with_different_abstracts_is_not_a_duplicate(tmp_path: Path,
+                                                                 workspace: Workspace) -> None:
+    """Parts of a report series share title and author but not their abstract."""
+    items = [{"id": f"part{i}", "type": "report", "title": "Heat transfer in hypersonic flow",
+              "author": [{"family": "Smith"}], "abstract": text}
+             for i, text in enumerate(["Part one measures the boundary layer.",
+                                       "Part two treats the shock interaction."])]
+    items.append({"id": "copy", "type": "report", "title": "Heat Transfer in Hypersonic Flow",
+                  "author": [{"family": "Smith"}], "abstract": "Part one measures the "
+                  "boundary layer."})
+    path = tmp_path / "series.json"
+    path.write_text(json.dumps(items))
+    f = import_files(workspace, [path]).files[0]
+    assert (f.imported, f.duplicates) == (2, 1)

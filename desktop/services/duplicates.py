@@ -42,12 +42,19 @@ def csl_year(item: Mapping[str, Any]) -> int | None:
         return None
 
 
-DuplicateKeys = tuple[str, str, str, int | None]  # DOI, folded title, first family, year
+# DOI, folded title, first family name, year, and the start of the abstract (folded).
+DuplicateKeys = tuple[str, str, str, int | None, str]
+_ABSTRACT_PREFIX = 200
+
+
+def abstract_key(abstract: str | None) -> str:
+    return fold(abstract or "")[:_ABSTRACT_PREFIX]
 
 
 def keys_of(item: Mapping[str, Any]) -> DuplicateKeys:
     return (doi_key(item.get("DOI")), fold(str(item.get("title", ""))),
-            first_family(item.get("author") or item.get("editor")), csl_year(item))
+            first_family(item.get("author") or item.get("editor")), csl_year(item),
+            abstract_key(item.get("abstract")))
 
 
 @dataclass
@@ -56,45 +63,43 @@ class DuplicateIndex:
 
     by_doi: dict[str, str] = field(default_factory=dict)
     doi_of: dict[str, str] = field(default_factory=dict)
-    by_title: dict[tuple[str, str], list[tuple[str, int | None]]] = field(default_factory=dict)
+    by_title: dict[tuple[str, str], list[tuple[str, int | None, str]]] = field(
+        default_factory=dict)
 
-    def add(self, ref_id: str, doi: str | None, title: str, family: str,
-            year: int | None) -> None:
-        key = doi_key(doi)
-        if key:
-            self.by_doi.setdefault(key, ref_id)
-            self.doi_of[ref_id] = key
-        folded = fold(title)
+    def add(self, ref_id: str, keys: DuplicateKeys) -> None:
+        doi, folded, family, year, abstract = keys
+        if doi:
+            self.by_doi.setdefault(doi, ref_id)
+            self.doi_of[ref_id] = doi
         if folded:
-            self.by_title.setdefault((folded, family), []).append((ref_id, year))
+            self.by_title.setdefault((folded, family), []).append((ref_id, year, abstract))
 
     def find(self, item: Mapping[str, Any]) -> str | None:
         return self._find(*keys_of(item))
 
-    def find_or_add(self, ref_id: str, keys: "DuplicateKeys") -> str | None:
+    def find_or_add(self, ref_id: str, keys: DuplicateKeys) -> str | None:
         """The duplicate of a record with these keys if there is one; otherwise it joins the
         index as ``ref_id``."""
         found = self._find(*keys)
         if found is None:
-            doi, folded, family, year = keys
-            if doi:
-                self.by_doi.setdefault(doi, ref_id)
-                self.doi_of[ref_id] = doi
-            if folded:
-                self.by_title.setdefault((folded, family), []).append((ref_id, year))
+            self.add(ref_id, keys)
         return found
 
-    def _find(self, key: str, folded: str, family: str, year: int | None) -> str | None:
+    def _find(self, key: str, folded: str, family: str, year: int | None,
+              abstract: str) -> str | None:
         if key and key in self.by_doi:
             return self.by_doi[key]
         if not folded:
             return None
-        for ref_id, other_year in self.by_title.get((folded, family), []):
-            if year is None or other_year is None or abs(year - other_year) <= 1:
-                other_doi = self.doi_of.get(ref_id, "")
-                if key and other_doi and other_doi != key:
-                    continue  # two DOIs that differ are two works, whatever the title says
-                return ref_id
+        for ref_id, other_year, other_abstract in self.by_title.get((folded, family), []):
+            if year is not None and other_year is not None and abs(year - other_year) > 1:
+                continue
+            other_doi = self.doi_of.get(ref_id, "")
+            if key and other_doi and other_doi != key:
+                continue  # two DOIs that differ are two works, whatever the title says
+            if abstract and other_abstract and abstract != other_abstract:
+                continue  # same title, different abstracts: parts of a series, not one work
+            return ref_id
         return None
 
     @classmethod
@@ -104,8 +109,11 @@ class DuplicateIndex:
                                func.json_extract(Reference.authors, "$[0].literal"),
                                func.json_extract(Reference.editors, "$[0].family"),
                                func.json_extract(Reference.editors, "$[0].literal"), "")
-        rows = session.execute(select(Reference.id, Reference.doi, Reference.title, family,
-                                      Reference.year).where(Reference.deleted.is_(False)))
-        for ref_id, doi, title, fam, year in rows:
-            index.add(ref_id, doi, title, fold(fam), year)
+        rows = session.execute(select(
+            Reference.id, Reference.doi, Reference.title, family, Reference.year,
+            func.substr(Reference.abstract, 1, _ABSTRACT_PREFIX * 2)).where(
+            Reference.deleted.is_(False)))
+        for ref_id, doi, title, fam, year, abstract in rows:
+            index.add(ref_id, (doi_key(doi), fold(title), fold(fam), year,
+                               abstract_key(abstract)))
         return index

@@ -13,7 +13,7 @@ from sqlalchemy import literal_column, select
 from sqlalchemy.orm import Session
 
 from ..models.entities import Match, Reference, ReferenceTag, Tag
-from .duplicates import DuplicateIndex, first_family, fold
+from .duplicates import DuplicateIndex, fold, keys_of
 from .records import Tx, derived_id
 from .references import short_authors
 
@@ -61,12 +61,10 @@ def duplicate_pairs(session: Session) -> list[tuple[str, str]]:
                            .order_by(literal_column("reference.rowid"))).scalars()
     for ref in rows:
         item = {"DOI": ref.doi, "title": ref.title, "author": ref.authors or ref.editors,
-                "issued": ref.issued}
-        found = index.find(item)
+                "issued": ref.issued, "abstract": ref.abstract}
+        found = index.find_or_add(ref.id, keys_of(item))
         if found is not None:
             pairs.append((found, ref.id))
-        index.add(ref.id, ref.doi, ref.title, first_family(ref.authors or ref.editors),
-                  ref.year)
     return pairs
 
 
