@@ -167,7 +167,7 @@ def main() -> None:
                       f"{gain:+.1f}%")
             ok = a["nDCG@10"] >= 1.10 * b["nDCG@10"]
             print(f"  target nDCG@10 >= +10% over plain BM25: {'OK' if ok else 'MISSED'}")
-        if NLEN.exists():
+        if (NLEN / "references.json").exists():
             items = json.loads((NLEN / "references.json").read_text(encoding="utf-8"))
             path = library(tmp, "nlen", items)
             questions = [json.loads(line) for line in

@@ -33,7 +33,6 @@ LOANWORD_WEIGHT = 0.5      # the asker's word stemmed as the other language ('fe
 FEEDBACK_DOCS = 10
 FEEDBACK_TERMS = 20
 ORIGINAL_WEIGHT = 0.5
-PAIR_WEIGHT = 0.3          # two of the question's words side by side ('boundary layer')
 
 
 @dataclass(frozen=True)
@@ -120,7 +119,7 @@ class MatchIndex:
             per_field = {}
             for name, _w, _b in FIELDS:
                 found = terms(getattr(doc, name), language)
-                per_field[name] = Counter(found + pairs(found))
+                per_field[name] = Counter(found)
                 lengths[name][i] = len(found)
             counts.append(per_field)
         averages = {name: float(lengths[name].mean()) or 1.0 if n else 1.0 for name in lengths}
@@ -171,21 +170,15 @@ class MatchIndex:
         model: Counter[str] = Counter()
         for i, weight in zip(docs, weights):
             counts = self.doc_terms(i)
-            length = sum(tf for t, tf in counts.items() if " " not in t) or 1
+            length = sum(counts.values()) or 1
             for term, tf in counts.items():
-                if " " not in term:
-                    model[term] += weight * tf / length
+                model[term] += weight * tf / length
         for i in exclude:
             for term in self.doc_terms(i):
                 model.pop(term, None)
         chosen = model.most_common(FEEDBACK_TERMS)
         total = sum(w for _t, w in chosen) or 1.0
         return {t: w / total for t, w in chosen}
-
-
-def pairs(stems: Sequence[str]) -> list[str]:
-    """Neighbouring terms as one term: a phrase matches more than its words apart."""
-    return [f"{a} {b}" for a, b in zip(stems, stems[1:]) if a != b]
 
 
 @dataclass
@@ -217,10 +210,6 @@ def build_query(text: str, language: str = "", terms_list: TermList | None = Non
         if language == "nl" and token not in stopwords(other):
             # Dutch practice text borrows English words ('feedback', 'workload').
             add(stem(token, other), LOANWORD_WEIGHT, token)
-    for a, b in zip(kept, kept[1:]):
-        first, second = stem(a, language), stem(b, language)
-        if first != second:
-            add(f"{first} {second}", PAIR_WEIGHT, f"{a} {b}")
     for phrase, translation in terms_list.translations(tokens, language):
         for word in translation.split():
             if word not in stopwords(other) and len(word) > 1:
