@@ -211,9 +211,12 @@ def build_query(text: str, language: str = "", terms_list: TermList | None = Non
             # Dutch practice text borrows English words ('feedback', 'workload').
             add(stem(token, other), LOANWORD_WEIGHT, token)
     for phrase, translation in terms_list.translations(tokens, language):
-        for word in translation.split():
-            if word not in stopwords(other) and len(word) > 1:
-                add(stem(word, other), TRANSLATION_WEIGHT, f"{phrase} → {translation}")
+        # A translation of several words shares the weight: 'works council' must not make
+        # every text about work a match for 'ondernemingsraad'.
+        kept_words = [w for w in translation.split() if w not in stopwords(other) and len(w) > 1]
+        for word in kept_words:
+            add(stem(word, other), TRANSLATION_WEIGHT / len(kept_words),
+                f"{phrase} → {word}" if len(kept_words) > 1 else f"{phrase} → {translation}")
     return Query(weights, surface, language)
 
 
