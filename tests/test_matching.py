@@ -101,3 +101,29 @@ def test_cli_batch_matching(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     queries.write_text('{"id": "a", "text": "ok"}\nnot json\n')
     assert cli(["match", "--queries", str(queries), "--workspace", str(ws_path)]) == 1
     assert "q.jsonl:2" in capsys.readouterr().err
+
+
+NLEN = Path(__file__).resolve().parent.parent / "bench" / "data" / "nl-en"
+
+
+def test_dutch_questions_find_their_english_papers() -> None:
+    """The Dutch-English set: fictional English papers, Dutch practice questions, our own
+    judgements. Guards the cross-language quality measured in bench/matching.py."""
+    items = json.loads((NLEN / "references.json").read_text(encoding="utf-8"))
+    index = matching.MatchIndex([matching.Doc(i["id"], i["id"], i["title"], i["abstract"], "")
+                                 for i in items])
+    relevant: dict[str, set[str]] = {}
+    for line in (NLEN / "qrels.tsv").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            qid, ref, _grade = line.split("\t")
+            relevant.setdefault(qid, set()).add(ref)
+    recalls = []
+    for line in (NLEN / "questions.jsonl").read_text(encoding="utf-8").splitlines():
+        question = json.loads(line)
+        query = matching.build_query(question["text"])
+        assert query.language == "nl"
+        top10 = {h.key for h in matching.rank(index, query, top=10)}
+        share = len(top10 & relevant[question["id"]]) / len(relevant[question["id"]])
+        assert share >= 0.5, question["id"]
+        recalls.append(share)
+    assert sum(recalls) / len(recalls) >= 0.9
