@@ -28,6 +28,7 @@ K1 = 1.2
 FIELDS = (("title", 2.0, 0.75), ("keywords", 1.5, 0.3), ("abstract", 1.0, 0.75))
 TRANSLATION_WEIGHT = 0.8   # a translated word counts a little less than the asker's own
 LOANWORD_WEIGHT = 0.5      # the asker's word stemmed as the other language ('feedback')
+COMPOUND_WEIGHT = 0.5      # a part of a Dutch compound ('rooster' in 'roostersysteem')
 # Relevance model feedback (RM3) with its usual settings from the literature: the words of
 # the 10 best references (or of those screened as relevant) make up half of the final query.
 FEEDBACK_DOCS = 10
@@ -83,6 +84,23 @@ class TermList:
                 table.en_to_nl.setdefault(_stems(term, "en"), []).extend(nl)
                 table.longest = max(table.longest, len(term.split()))
         return table
+
+    def compound_translations(self, word: str) -> list[tuple[str, str]]:
+        """Dutch writes compounds as one word ('roostersysteem', 'verpleegafdeling'): the
+        translations of its known parts, trying every split into parts of four letters or
+        more (with the linking 's' or 'en' dropped)."""
+        found = []
+        for cut in range(4, len(word) - 3):
+            for left, right in ((word[:cut], word[cut:]),
+                                (word[:cut - 1], word[cut:]) if word[cut - 1] == "s"
+                                else ("", ""),
+                                (word[:cut - 2], word[cut:]) if word[cut - 2:cut] == "en"
+                                else ("", "")):
+                for part in (left, right):
+                    if len(part) >= 4:
+                        for other in self.nl_to_en.get(stem(part, "nl"), []):
+                            found.append((part, other))
+        return list(dict.fromkeys(found))
 
     def translations(self, tokens: Sequence[str], language: str) -> list[tuple[str, str]]:
         """(source phrase, translation) for every phrase of ``tokens`` the list knows."""
@@ -210,12 +228,18 @@ def build_query(text: str, language: str = "", terms_list: TermList | None = Non
         if language == "nl" and token not in stopwords(other):
             # Dutch practice text borrows English words ('feedback', 'workload').
             add(stem(token, other), LOANWORD_WEIGHT, token)
-    for phrase, translation in terms_list.translations(tokens, language):
+    found = [(p, t, TRANSLATION_WEIGHT) for p, t in terms_list.translations(tokens, language)
+             if not all(w in stops for w in p.split())]
+    if language == "nl":
+        translated = {w for p, _t, _w in found for w in p.split()}
+        found += [(part, t, COMPOUND_WEIGHT) for token in kept if token not in translated
+                  for part, t in terms_list.compound_translations(token)]
+    for phrase, translation, weight in found:
         # A translation of several words shares the weight: 'works council' must not make
         # every text about work a match for 'ondernemingsraad'.
         kept_words = [w for w in translation.split() if w not in stopwords(other) and len(w) > 1]
         for word in kept_words:
-            add(stem(word, other), TRANSLATION_WEIGHT / len(kept_words),
+            add(stem(word, other), weight / len(kept_words),
                 f"{phrase} → {word}" if len(kept_words) > 1 else f"{phrase} → {translation}")
     return Query(weights, surface, language)
 
