@@ -210,3 +210,31 @@ def test_library_edits_tags_and_merge_are_undoable(tandem: TandemApp, monkeypatc
     stack.undo()
     assert page.model.rowCount() == before
     assert row_id
+
+
+def test_screening_by_keyboard_feeds_back_and_undoes(tandem: TandemApp, qtbot) -> None:  # noqa: ANN001
+    from desktop.services import screening
+    from desktop.views.screening_dialog import ScreeningDialog
+
+    page = tandem.window.pages["questions"]
+    question_id = page.current_id()
+    dialog = ScreeningDialog(tandem.workspace, question_id, tandem.undo_stack, top=20)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.candidates and dialog.detail.toPlainText()
+    with tandem.workspace.session() as s:
+        before = screening.progress(s, question_id, 20).screened
+    first_open = next(c for c in dialog.candidates if not c.decision)
+    dialog.list.setCurrentRow(dialog.candidates.index(first_open))
+    dialog.note.setText("fits the nursing case")
+    qtbot.keyClick(dialog.list, Qt.Key.Key_R)
+    with tandem.workspace.session() as s:
+        decided = screening.decisions(s, question_id)
+        assert decided[first_open.reference_id] == ("relevant", "fits the nursing case")
+        assert screening.progress(s, question_id, 20).screened == before + 1
+    # The cursor moved on to a reference not screened yet.
+    assert not dialog.current().decision
+    tandem.undo_stack.undo()
+    with tandem.workspace.session() as s:
+        assert first_open.reference_id not in screening.decisions(s, question_id)

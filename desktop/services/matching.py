@@ -20,7 +20,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from .. import resources_dir
-from .textproc import LANGUAGES, detect_language, fold, stem, stopwords, terms, words
+from .textproc import LANGUAGES, detect_language, stem, stopwords, terms, words
 
 K1 = 1.2
 # (field, weight, length normalisation b): a title word says more about a paper than an
@@ -280,10 +280,16 @@ def rank(index: MatchIndex, query: Query, top: int = 20, relevant: Sequence[int]
     return hits
 
 
+def fold_word(word: str) -> str:
+    """A word as written in a text, folded the way ``highlight_words`` reports it."""
+    found = words(word)
+    return found[0] if found else ""
+
+
 def highlight_words(query: Query, text: str, language: str) -> set[str]:
-    """The words of ``text`` (as written, folded) whose stems the query asked for."""
+    """The (folded) words of ``text`` whose stems the query asked for."""
     wanted = set(query.weights)
-    return {w for w in words(text) if stem(w, language) in wanted or fold(w) in wanted}
+    return {w for w in words(text) if stem(w, language) in wanted}
 
 
 # -- the workspace's library ------------------------------------------------------------------

@@ -83,6 +83,7 @@ class MainWindow(QMainWindow):
             "sync": SyncPage(workspace),
         }
         self.pages["library"].undo_stack = undo_stack
+        self.pages["questions"].undo_stack = undo_stack
         self.pages["library"].sig_library_changed.connect(self.update_summary)
         self.stack = QStackedWidget()
         self.nav = QListWidget()

@@ -5,11 +5,15 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
+from PySide6.QtGui import QKeySequence, QUndoStack
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
+
 from ..i18n import N_, _
 from ..services import matches, questions
 from .html import field_table, paragraphs
 from .id_table_model import Column
 from .record_page import RecordPage
+from .screening_dialog import ScreeningDialog
 
 
 def _label(table: Mapping[str, str]) -> Any:
@@ -17,6 +21,7 @@ def _label(table: Mapping[str, str]) -> Any:
 
 
 class QuestionsPage(RecordPage):
+    undo_stack: QUndoStack | None = None
     filter_placeholder = N_("Filter questions by title, text or organisation (Ctrl+F)")
     empty_detail = N_("No practice questions match.")
 
@@ -34,6 +39,28 @@ class QuestionsPage(RecordPage):
             Column(N_("Status"), "status", "status", _label(questions.STATUSES)),
             Column(N_("Matches"), "matches"),
         ]
+
+    def toolbar(self) -> QWidget | None:
+        self.screen_button = QPushButton(_("Screen literature…"))
+        self.screen_button.setToolTip(_("Rank the library for this question and screen it by "
+                                        "keyboard (Ctrl+L)"))
+        self.screen_button.setShortcut(QKeySequence("Ctrl+L"))
+        self.screen_button.clicked.connect(self.screen)
+        bar = QWidget()
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addStretch(1)
+        row.addWidget(self.screen_button)
+        return bar
+
+    def screen(self) -> None:
+        question_id = self.current_id()
+        if question_id is None:
+            return
+        stack = self.undo_stack if self.undo_stack is not None else QUndoStack(self)
+        ScreeningDialog(self.workspace, question_id, stack, self).exec()
+        self.model.forget(question_id)
+        self.detail.setHtml(self.detail_html(question_id))
 
     def fetch_ids(self, sort: str, descending: bool, query: str) -> list[str]:
         with self.workspace.session() as s:

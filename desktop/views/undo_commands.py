@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
-from ..services import library_edit, references
+from ..services import library_edit, matches, references
 from ..services.workspace import Workspace
 
 
@@ -82,3 +82,26 @@ class TagReferences(QUndoCommand):
         with self.workspace.transaction() as tx:
             library_edit.set_tag(tx, self.touched or [], self.name, not self.present)
         self.changed()
+
+
+class ScreenReference(QUndoCommand):
+    """A screening decision on a reference for a question; undo restores the previous one."""
+
+    def __init__(self, workspace: Workspace, question_id: str, ref_id: str,
+                 after: tuple[str, str], before: tuple[str, str], text: str,
+                 changed: Callable[[], None]) -> None:
+        super().__init__(text)
+        self.workspace, self.question_id, self.ref_id = workspace, question_id, ref_id
+        self.after, self.before = after, before
+        self.changed = changed
+
+    def _apply(self, decision: tuple[str, str]) -> None:
+        with self.workspace.transaction() as tx:
+            matches.record_decision(tx, self.question_id, self.ref_id, decision[0], decision[1])
+        self.changed()
+
+    def redo(self) -> None:
+        self._apply(self.after)
+
+    def undo(self) -> None:
+        self._apply(self.before)
