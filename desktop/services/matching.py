@@ -289,7 +289,8 @@ def fold_word(word: str) -> str:
 def highlight_words(query: Query, text: str, language: str) -> set[str]:
     """The (folded) words of ``text`` whose stems the query asked for."""
     wanted = set(query.weights)
-    return {w for w in words(text) if stem(w, language) in wanted}
+    stops = stopwords("en") | stopwords("nl")
+    return {w for w in words(text) if w not in stops and stem(w, language) in wanted}
 
 
 # -- the workspace's library ------------------------------------------------------------------
