@@ -25,10 +25,6 @@ class TaskControl:
     def cancel(self) -> None:
         self._cancel.set()
 
-    @property
-    def cancelled(self) -> bool:
-        return self._cancel.is_set()
-
     def check(self) -> None:
         if self._cancel.is_set():
             raise Cancelled()

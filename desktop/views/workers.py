@@ -59,10 +59,6 @@ class TaskRunner(QObject):
         self._current: TaskControl | None = None
         self._relays: set[_Relay] = set()
 
-    @property
-    def busy(self) -> bool:
-        return self._current is not None
-
     def run(self, title: str, fn: Callable[[TaskControl], Any], on_done: Done,
             on_error: Failed | None = None) -> TaskControl:
         last = [0.0]
