@@ -238,3 +238,17 @@ def test_screening_by_keyboard_feeds_back_and_undoes(tandem: TandemApp, qtbot) -
     tandem.undo_stack.undo()
     with tandem.workspace.session() as s:
         assert first_open.reference_id not in screening.decisions(s, question_id)
+
+
+def test_screen_button_indexes_through_the_runner(tandem: TandemApp, monkeypatch) -> None:  # noqa: ANN001
+    from desktop.views import questions_page
+
+    opened: list[str] = []
+    monkeypatch.setattr(questions_page.ScreeningDialog, "exec",
+                        lambda self: opened.append(self.question_id))
+    started: list[str] = []
+    tandem.runner.sig_task_started.connect(started.append)
+    page = tandem.window.pages["questions"]
+    page.screen()  # the inline runner indexes, then the dialog opens
+    assert started == ["Indexing the library for matching"]
+    assert opened == [page.current_id()]

@@ -20,6 +20,8 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from .. import resources_dir
+from ..i18n import _
+from .tasks import NO_CONTROL, TaskControl
 from .textproc import LANGUAGES, detect_language, stem, stopwords, terms, words
 
 K1 = 1.2
@@ -126,12 +128,14 @@ def default_terms() -> TermList:
 class MatchIndex:
     """An in-memory BM25F index of the library (rebuilt when the library changes)."""
 
-    def __init__(self, docs: Sequence[Doc]) -> None:
+    def __init__(self, docs: Sequence[Doc], control: TaskControl = NO_CONTROL) -> None:
         self.docs = list(docs)
         n = len(self.docs)
         lengths = {name: np.zeros(n, dtype=np.float32) for name, _w, _b in FIELDS}
         counts: list[dict[str, Counter[str]]] = []
         for i, doc in enumerate(self.docs):
+            if i % 500 == 0:
+                control.progress(i, n, _("Indexing the library for matching"))
             language = doc.language[:2].lower() if doc.language[:2].lower() in LANGUAGES \
                 else detect_language(f"{doc.title} {doc.abstract}")
             per_field = {}
@@ -297,8 +301,10 @@ def highlight_words(query: Query, text: str, language: str) -> set[str]:
 _CACHE: dict[str, tuple[tuple[int, int], MatchIndex]] = {}
 
 
-def library_index(session: Session, path: str) -> MatchIndex:
-    """The index of the live library, rebuilt only when a reference changed since."""
+def library_index(session: Session, path: str,
+                  control: TaskControl = NO_CONTROL) -> MatchIndex:
+    """The index of the live library, rebuilt only when a reference changed since (which
+    takes a while for a large library: run it as a task)."""
     from sqlalchemy import func, select
 
     from ..models.entities import Reference
@@ -315,7 +321,7 @@ def library_index(session: Session, path: str) -> MatchIndex:
                            .where(Reference.deleted.is_(False))
                            .order_by(Reference.citation_key))
     index = MatchIndex([Doc(r.id, r.citation_key, r.title, r.abstract,
-                            " ".join(r.keywords or []), r.language or "") for r in rows])
+                            " ".join(r.keywords or []), r.language or "") for r in rows], control)
     _CACHE[path] = (version, index)
     return index
 

@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
         }
         self.pages["library"].undo_stack = undo_stack
         self.pages["questions"].undo_stack = undo_stack
+        self.pages["questions"].runner = runner
         self.pages["library"].sig_library_changed.connect(self.update_summary)
         self.stack = QStackedWidget()
         self.nav = QListWidget()

@@ -9,11 +9,13 @@ from PySide6.QtGui import QKeySequence, QUndoStack
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from ..i18n import N_, _
-from ..services import matches, questions
+from ..services import matches, matching, questions
+from ..services.tasks import TaskControl
 from .html import field_table, paragraphs
 from .id_table_model import Column
 from .record_page import RecordPage
 from .screening_dialog import ScreeningDialog
+from .workers import TaskRunner
 
 
 def _label(table: Mapping[str, str]) -> Any:
@@ -22,6 +24,7 @@ def _label(table: Mapping[str, str]) -> Any:
 
 class QuestionsPage(RecordPage):
     undo_stack: QUndoStack | None = None
+    runner: TaskRunner | None = None
     filter_placeholder = N_("Filter questions by title, text or organisation (Ctrl+F)")
     empty_detail = N_("No practice questions match.")
 
@@ -57,10 +60,23 @@ class QuestionsPage(RecordPage):
         question_id = self.current_id()
         if question_id is None:
             return
-        stack = self.undo_stack if self.undo_stack is not None else QUndoStack(self)
-        ScreeningDialog(self.workspace, question_id, stack, self).exec()
-        self.model.forget(question_id)
-        self.detail.setHtml(self.detail_html(question_id))
+        workspace = self.workspace
+
+        def prepare(control: TaskControl) -> None:
+            # The first screening of a session indexes the library, off the UI thread.
+            with workspace.session() as s:
+                matching.library_index(s, str(workspace.path), control)
+
+        def open_dialog(_result: object = None) -> None:
+            stack = self.undo_stack if self.undo_stack is not None else QUndoStack(self)
+            ScreeningDialog(workspace, question_id, stack, self).exec()
+            self.model.forget(question_id)
+            self.detail.setHtml(self.detail_html(question_id))
+
+        if self.runner is None:
+            open_dialog()
+        else:
+            self.runner.run(_("Indexing the library for matching"), prepare, open_dialog)
 
     def fetch_ids(self, sort: str, descending: bool, query: str) -> list[str]:
         with self.workspace.session() as s:
