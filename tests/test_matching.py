@@ -127,3 +127,33 @@ def test_dutch_questions_find_their_english_papers() -> None:
         assert share >= 0.5, question["id"]
         recalls.append(share)
     assert sum(recalls) / len(recalls) >= 0.9
+
+
+def test_similar_questions_and_researchers(workspace: Workspace) -> None:
+    from desktop.models.entities import Member
+    from desktop.services import questions, suggestions
+
+    with workspace.transaction() as tx:
+        a = questions.add_question(tx, {"title": "AI-roosters en de autonomie van "
+                                        "verpleegkundigen", "language": "nl",
+                                        "question_text": "Hoe houden verpleegkundigen "
+                                        "zeggenschap over hun rooster als een algoritme het "
+                                        "rooster maakt?"})
+        b = questions.add_question(tx, {"title": "Algoritmisch roosteren in de ouderenzorg",
+                                        "language": "nl", "question_text": "Verliezen "
+                                        "verpleegkundigen zeggenschap over hun rooster door "
+                                        "een algoritme?"})
+        c = questions.add_question(tx, {"title": "Feedback op essays door AI", "language": "nl",
+                                        "question_text": "Bespaart AI-feedback docenten tijd "
+                                        "bij het nakijken van essays?"})
+        tx.create(Member, {"name": "Ann", "role": "researcher",
+                           "expertise": ["scheduling", "nurse autonomy", "rostering"]})
+        tx.create(Member, {"name": "Bo", "role": "researcher",
+                           "expertise": ["writing feedback", "teachers", "assessment"]})
+    with workspace.session() as s:
+        similar = suggestions.similar_questions(s, a)
+        assert [x.id for x in similar] == [b]
+        assert suggestions.similar_questions(s, c) == []
+        people = suggestions.researchers_for(s, c)
+        assert people[0].label == "Bo" and people[0].reasons
+        assert suggestions.researchers_for(s, a)[0].label == "Ann"

@@ -9,7 +9,7 @@ from PySide6.QtGui import QKeySequence, QUndoStack
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from ..i18n import N_, _
-from ..services import matches, matching, questions
+from ..services import matches, matching, questions, suggestions
 from ..services.tasks import TaskControl
 from .html import field_table, paragraphs
 from .id_table_model import Column
@@ -90,6 +90,8 @@ class QuestionsPage(RecordPage):
         with self.workspace.session() as s:
             q = questions.question_detail(s, record_id)
             found = matches.matches_for_question(s, record_id)
+            similar = suggestions.similar_questions(s, record_id)
+            people = suggestions.researchers_for(s, record_id, top=2)
         if q is None:
             return ""
         meta = field_table([
@@ -110,4 +112,15 @@ class QuestionsPage(RecordPage):
                    if q.reformulated_question else "")
                 + (f"<h4>{escape(_('Case description'))}</h4>{paragraphs(q.case_description)}"
                    if q.case_description else "")
-                + (f"<h4>{escape(_('Screened literature'))}</h4><ul>{lit}</ul>" if lit else ""))
+                + (f"<h4>{escape(_('Screened literature'))}</h4><ul>{lit}</ul>" if lit else "")
+                + _suggestions(_("Possibly the same question"), similar)
+                + _suggestions(_("Researchers who fit this question"), people))
+
+
+def _suggestions(title: str, found: list[suggestions.Suggestion]) -> str:
+    if not found:
+        return ""
+    items = "".join(
+        f"<li>{escape(s.label)} <span style='color:#666'>({escape(_('matches on'))}: "
+        f"{escape(', '.join(s.reasons[:6]))})</span></li>" for s in found)
+    return f"<h4>{escape(title)}</h4><ul>{items}</ul>"
