@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from desktop.models.entities import Member, PracticeQuestion, Reference, Section
+from desktop.models.local import DocumentUpdate
 from desktop.services import demo as demo_service
 from desktop.services import documents, proposals, questions
 from desktop.services.tasks import Cancelled, TaskControl
@@ -116,3 +117,18 @@ def test_citation_markers() -> None:
                      " and ", {"citation": {"items": [{"id": "ID-B"}]}}, "."]
     with pytest.raises(KeyError, match="zz"):
         documents.parse_markers("[@zz]", ids.get)
+
+
+def test_replacing_text_keeps_what_did_not_change(workspace: Workspace) -> None:
+    """A minimal edit (common start and end kept), at UTF-8 byte positions in pycrdt."""
+    doc = "practice_question/x/case_description"
+    with workspace.transaction() as tx:
+        documents.append_segments(tx, doc, ["Cliënten 😀 en zorg\n"])
+    with workspace.transaction() as tx:
+        assert documents.replace_text(tx, doc, "Cliënten 😀 en goede zorg\n")
+        assert not documents.replace_text(tx, doc, "Cliënten 😀 en goede zorg\n")
+    with workspace.session() as s:
+        assert documents.segments(s, doc) == ["Cliënten 😀 en goede zorg\n"]
+        sizes = [len(u) for u in s.execute(
+            select(DocumentUpdate.data).where(DocumentUpdate.doc_id == doc)).scalars()]
+    assert sizes[1] < sizes[0]  # the second update carries the insertion, not the whole text

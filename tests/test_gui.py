@@ -252,3 +252,47 @@ def test_screen_button_indexes_through_the_runner(tandem: TandemApp, monkeypatch
     page.screen()  # the inline runner indexes, then the dialog opens
     assert started == ["Indexing the library for matching"]
     assert opened == [page.current_id()]
+
+
+def test_question_editor_creates_edits_and_undoes(tandem: TandemApp, monkeypatch) -> None:  # noqa: ANN001
+    from desktop.services import questions
+    from desktop.views import questions_page
+    from desktop.views.question_editor import QuestionEditor
+
+    page = tandem.window.pages["questions"]
+    stack = tandem.undo_stack
+    before = page.model.rowCount()
+
+    def fill(self: QuestionEditor) -> bool:
+        self.edits["title"].setText("Onboarding met AI-buddy's")
+        self.edits["question_text"].setPlainText("Helpt een AI-buddy nieuwe collega's?")
+        self.edits[questions.CASE].setPlainText("Eerste alinea.\n\nTweede.")
+        self.edits["sector"].setEditText("Logistiek")
+        return True
+
+    monkeypatch.setattr(questions_page.QuestionEditor, "exec", fill)
+    page.new_question()
+    assert page.model.rowCount() == before + 1
+    new_id = page.current_id()
+    with tandem.workspace.session() as s:
+        values = questions.editable(s, new_id)
+    assert values["title"] == "Onboarding met AI-buddy's" and values["sector"] == "Logistiek"
+    assert values[questions.CASE] == "Eerste alinea.\n\nTweede."
+    assert values["language"] == "en" and values["status"] == "new"
+
+    def change(self: QuestionEditor) -> bool:
+        self.edits[questions.CASE].setPlainText("Eerste alinea, herzien.\n\nTweede.")
+        self.edits["breadth_of_support"].setValue(3)
+        return True
+
+    monkeypatch.setattr(questions_page.QuestionEditor, "exec", change)
+    page.edit_question()
+    with tandem.workspace.session() as s:
+        values = questions.editable(s, new_id)
+    assert values[questions.CASE].startswith("Eerste alinea, herzien.")
+    assert values["breadth_of_support"] == 3
+    stack.undo()
+    with tandem.workspace.session() as s:
+        assert questions.editable(s, new_id)[questions.CASE] == "Eerste alinea.\n\nTweede."
+    stack.undo()
+    assert page.model.rowCount() == before

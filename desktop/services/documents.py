@@ -107,3 +107,36 @@ _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 
 def count_words(text: str) -> int:
     return len(_WORD.findall(text))
+
+
+def replace_text(tx: Tx, document: str, new: str) -> bool:
+    """Make a plain-text document read ``new`` with the smallest edit: the common start and end
+    are kept, so that an edit made meanwhile on another copy still merges character by
+    character. Returns whether anything changed.
+
+    pycrdt counts positions in UTF-8 bytes (DESIGN §4), hence the encoded lengths.
+    """
+    parts = segments(tx.session, document)
+    if any(not isinstance(p, str) for p in parts):
+        raise ValueError(f"{document} holds embedded objects; it is not a plain-text document")
+    old = "".join(parts)  # type: ignore[arg-type]
+    if old == new:
+        return False
+    start = 0
+    while start < min(len(old), len(new)) and old[start] == new[start]:
+        start += 1
+    end = 0
+    while (end < min(len(old), len(new)) - start
+           and old[len(old) - 1 - end] == new[len(new) - 1 - end]):
+        end += 1
+    at = len(old[:start].encode("utf-8"))
+    removed = len(old[start:len(old) - end].encode("utf-8"))
+    inserted = new[start:len(new) - end]
+
+    def change(text: pycrdt.Text) -> None:
+        if removed:
+            del text[at:at + removed]
+        if inserted:
+            text.insert(at, inserted)
+    edit(tx, document, change)
+    return True

@@ -48,6 +48,36 @@ def add_question(tx: Tx, fields: Mapping[str, Any], case_description: str = "") 
     return qid
 
 
+EDITABLE = ("title", "language", "question_text", "reformulated_question", "submitter_name",
+            "submitter_role", "organisation", "organisation_type", "sector", "theme",
+            "how_articulated", "breadth_of_support", "urgency", "urgency_driver",
+            "expected_use", "knowledge_gap_check", "resources_offered", "constraints", "status")
+
+
+def editable(session: Session, question_id: str) -> dict[str, Any]:
+    """The fields the editor shows, and the case description as ``case_description``."""
+    q = session.get(PracticeQuestion, question_id)
+    if q is None:
+        raise KeyError(question_id)
+    values = {name: getattr(q, name) for name in EDITABLE}
+    values[CASE] = documents.plain_text(documents.segments(session, case_doc(question_id)),
+                                        lambda _e: "").rstrip("\n")
+    return values
+
+
+def update_question(tx: Tx, question_id: str, values: Mapping[str, Any]) -> list[str]:
+    """Change fields and/or the case description; returns what changed."""
+    fields = {k: v for k, v in values.items() if k != CASE}
+    if "status" in fields and fields["status"] not in STATUSES:
+        raise ValueError(f"status must be one of {sorted(STATUSES)}, not {fields['status']!r}")
+    changed = tx.update(PracticeQuestion, question_id, fields)
+    if CASE in values:
+        text = str(values[CASE]).rstrip("\n")
+        if documents.replace_text(tx, case_doc(question_id), text + "\n" if text else ""):
+            changed.append(CASE)
+    return changed
+
+
 @dataclass(frozen=True)
 class QuestionRow:
     id: str

@@ -8,13 +8,15 @@ from typing import Any
 from PySide6.QtGui import QKeySequence, QUndoStack
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
-from ..i18n import N_, _
+from ..i18n import N_, _, current_language
 from ..services import matches, matching, questions, suggestions
 from ..services.tasks import TaskControl
 from .html import field_table, paragraphs
 from .id_table_model import Column
 from .record_page import RecordPage
+from .question_editor import QuestionEditor
 from .screening_dialog import ScreeningDialog
+from .undo_commands import AddQuestion, EditQuestion
 from .workers import TaskRunner
 
 
@@ -49,12 +51,55 @@ class QuestionsPage(RecordPage):
                                         "keyboard (Ctrl+L)"))
         self.screen_button.setShortcut(QKeySequence("Ctrl+L"))
         self.screen_button.clicked.connect(self.screen)
+        self.new_button = QPushButton(_("New question…"))
+        self.new_button.clicked.connect(self.new_question)
+        self.edit_button = QPushButton(_("Edit…"))
+        self.edit_button.setToolTip(_("Edit the selected question (or double-click it)"))
+        self.edit_button.clicked.connect(self.edit_question)
+        self.table.doubleClicked.connect(lambda _index: self.edit_question())
         bar = QWidget()
         row = QHBoxLayout(bar)
         row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.new_button)
+        row.addWidget(self.edit_button)
         row.addStretch(1)
         row.addWidget(self.screen_button)
         return bar
+
+    def _push(self, command: Any) -> None:
+        if self.undo_stack is not None:
+            self.undo_stack.push(command)
+        else:
+            command.redo()
+
+    def _changed(self, question_id: str) -> None:
+        self.refresh()
+        row = self.model.row_of(question_id)
+        if row >= 0:
+            self.table.selectRow(row)
+
+    def new_question(self) -> None:
+        editor = QuestionEditor({"language": current_language(), "status": "new",
+                                 "urgency": "medium"}, self, _("New practice question"))
+        if editor.exec():
+            values = editor.values()
+            self._push(AddQuestion(self.workspace, values, _("New question “{title}”")
+                                   .format(title=values["title"]), self._changed))
+
+    def edit_question(self) -> None:
+        question_id = self.current_id()
+        if question_id is None:
+            return
+        with self.workspace.session() as s:
+            before = questions.editable(s, question_id)
+        editor = QuestionEditor(before, self, _("Edit practice question"))
+        if editor.exec():
+            after = editor.changes()
+            if after:
+                self._push(EditQuestion(self.workspace, question_id, after,
+                                        {k: before[k] for k in after},
+                                        _("Edit question “{title}”").format(
+                                            title=before["title"]), self._changed))
 
     def screen(self) -> None:
         question_id = self.current_id()

@@ -6,7 +6,8 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
-from ..services import library_edit, matches, references
+from ..models.entities import PracticeQuestion
+from ..services import library_edit, matches, questions, references
 from ..services.workspace import Workspace
 
 
@@ -105,3 +106,50 @@ class ScreenReference(QUndoCommand):
 
     def undo(self) -> None:
         self._apply(self.before)
+
+
+class EditQuestion(QUndoCommand):
+    """Change a practice question's fields and case description; undo writes the old ones."""
+
+    def __init__(self, workspace: Workspace, question_id: str, after: Mapping[str, Any],
+                 before: Mapping[str, Any], text: str, changed: Callable[[str], None]) -> None:
+        super().__init__(text)
+        self.workspace, self.question_id = workspace, question_id
+        self.after, self.before, self.changed = dict(after), dict(before), changed
+
+    def _apply(self, values: Mapping[str, Any]) -> None:
+        with self.workspace.transaction() as tx:
+            questions.update_question(tx, self.question_id, values)
+        self.changed(self.question_id)
+
+    def redo(self) -> None:
+        self._apply(self.after)
+
+    def undo(self) -> None:
+        self._apply(self.before)
+
+
+class AddQuestion(QUndoCommand):
+    """A new practice question; undo removes it (a tombstone), redo brings it back."""
+
+    def __init__(self, workspace: Workspace, values: Mapping[str, Any], text: str,
+                 changed: Callable[[str], None]) -> None:
+        super().__init__(text)
+        self.workspace, self.values, self.changed = workspace, dict(values), changed
+        self.question_id: str | None = None
+
+    def redo(self) -> None:
+        with self.workspace.transaction() as tx:
+            if self.question_id is None:
+                fields = {k: v for k, v in self.values.items() if k != questions.CASE}
+                self.question_id = questions.add_question(
+                    tx, fields, str(self.values.get(questions.CASE, "")))
+            else:
+                tx.update(PracticeQuestion, self.question_id, {"deleted": False})
+        self.changed(self.question_id)
+
+    def undo(self) -> None:
+        assert self.question_id is not None
+        with self.workspace.transaction() as tx:
+            tx.delete(PracticeQuestion, self.question_id)
+        self.changed(self.question_id)
