@@ -296,3 +296,21 @@ def test_question_editor_creates_edits_and_undoes(tandem: TandemApp, monkeypatch
         assert questions.editable(s, new_id)[questions.CASE] == "Eerste alinea.\n\nTweede."
     stack.undo()
     assert page.model.rowCount() == before
+
+
+def test_question_register_filters(tandem: TandemApp) -> None:
+    page = tandem.window.pages["questions"]
+    assert page.model.rowCount() == 5
+    sector = page.filters["sector"]
+    sector.setCurrentIndex(sector.findData("healthcare"))
+    page.refresh()
+    assert page.model.rowCount() == 3
+    language = page.filters["language"]
+    language.setCurrentIndex(language.findData("nl"))
+    page.refresh()
+    rows = [page.model.record(r) for r in range(page.model.rowCount())]
+    assert rows and all(r.sector == "healthcare" and r.language == "nl" for r in rows)
+    sector.setCurrentIndex(0)
+    language.setCurrentIndex(0)
+    page.refresh()
+    assert page.model.rowCount() == 5

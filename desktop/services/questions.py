@@ -99,10 +99,20 @@ SORT_COLUMNS = {
 }
 
 
+FILTERS = ("sector", "status", "theme", "language")
+
+
 def question_ids(session: Session, sort: str = "title", descending: bool = False,
-                 query: str = "") -> list[str]:
+                 query: str = "", filters: Mapping[str, str] | None = None) -> list[str]:
+    """Live questions in order; ``filters`` keeps those with these values (sector, status,
+    theme, language), ``query`` those with the words in title, question or organisation."""
     column = SORT_COLUMNS.get(sort, PracticeQuestion.title)
     stmt = select(PracticeQuestion.id).where(PracticeQuestion.deleted.is_(False))
+    for name, value in (filters or {}).items():
+        if name not in FILTERS:
+            raise ValueError(f"questions cannot be filtered by {name!r}")
+        if value:
+            stmt = stmt.where(getattr(PracticeQuestion, name) == value)
     if query.strip():
         like = f"%{query.strip()}%"
         stmt = stmt.where(PracticeQuestion.title.ilike(like)
@@ -110,6 +120,16 @@ def question_ids(session: Session, sort: str = "title", descending: bool = False
                           | PracticeQuestion.organisation.ilike(like))
     order = column.desc() if descending else column.asc()
     return list(session.execute(stmt.order_by(order, PracticeQuestion.id)).scalars())
+
+
+def filter_values(session: Session) -> dict[str, list[str]]:
+    """For each filter, the values the live questions have (for the filter lists)."""
+    out = {}
+    for name in FILTERS:
+        column = getattr(PracticeQuestion, name)
+        out[name] = [v for v in session.execute(select(column).distinct().where(
+            PracticeQuestion.deleted.is_(False)).order_by(column)).scalars() if v]
+    return out
 
 
 def question_rows(session: Session, ids: Sequence[str]) -> dict[str, QuestionRow]:

@@ -6,9 +6,9 @@ from html import escape
 from typing import Any
 
 from PySide6.QtGui import QKeySequence, QUndoStack
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QWidget
 
-from ..i18n import N_, _, current_language
+from ..i18n import LANGUAGES, N_, _, current_language
 from ..services import matches, matching, questions, suggestions
 from ..services.tasks import TaskControl
 from .html import field_table, paragraphs
@@ -57,14 +57,40 @@ class QuestionsPage(RecordPage):
         self.edit_button.setToolTip(_("Edit the selected question (or double-click it)"))
         self.edit_button.clicked.connect(self.edit_question)
         self.table.doubleClicked.connect(lambda _index: self.edit_question())
+        labels = {"sector": (N_("All sectors"), questions.SECTORS),
+                  "status": (N_("Any status"), questions.STATUSES),
+                  "theme": (N_("All themes"), questions.THEMES),
+                  "language": (N_("Both languages"), LANGUAGES)}
+        self.filters: dict[str, QComboBox] = {}
         bar = QWidget()
         row = QHBoxLayout(bar)
         row.setContentsMargins(0, 0, 0, 0)
+        for name, (everything, names) in labels.items():
+            combo = QComboBox()
+            combo.setProperty("names", names)
+            combo.setProperty("everything", everything)
+            combo.activated.connect(lambda _i: self.refresh())
+            self.filters[name] = combo
+            row.addWidget(combo)
+        self._fill_filters()
+        row.addStretch(1)
         row.addWidget(self.new_button)
         row.addWidget(self.edit_button)
-        row.addStretch(1)
         row.addWidget(self.screen_button)
         return bar
+
+    def _fill_filters(self) -> None:
+        with self.workspace.session() as s:
+            values = questions.filter_values(s)
+        for name, combo in self.filters.items():
+            current = combo.currentData()
+            names = combo.property("names")
+            combo.clear()
+            combo.addItem(_(combo.property("everything")), "")
+            for value in values[name]:
+                shown = names.get(value, value)
+                combo.addItem(_(shown) if value in names else value, value)
+            combo.setCurrentIndex(max(0, combo.findData(current)))
 
     def _push(self, command: Any) -> None:
         if self.undo_stack is not None:
@@ -73,6 +99,7 @@ class QuestionsPage(RecordPage):
             command.redo()
 
     def _changed(self, question_id: str) -> None:
+        self._fill_filters()
         self.refresh()
         row = self.model.row_of(question_id)
         if row >= 0:
@@ -124,8 +151,10 @@ class QuestionsPage(RecordPage):
             self.runner.run(_("Indexing the library for matching"), prepare, open_dialog)
 
     def fetch_ids(self, sort: str, descending: bool, query: str) -> list[str]:
+        chosen = {name: combo.currentData() or ""
+                  for name, combo in getattr(self, "filters", {}).items()}
         with self.workspace.session() as s:
-            return questions.question_ids(s, sort, descending, query)
+            return questions.question_ids(s, sort, descending, query, chosen)
 
     def fetch_rows(self, ids: Sequence[str]) -> Mapping[str, Any]:
         with self.workspace.session() as s:
