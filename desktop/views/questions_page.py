@@ -6,7 +6,7 @@ from html import escape
 from typing import Any
 
 from PySide6.QtGui import QKeySequence, QUndoStack
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ..i18n import LANGUAGES, N_, _, current_language
 from ..services import matches, matching, questions, suggestions
@@ -63,20 +63,28 @@ class QuestionsPage(RecordPage):
                   "language": (N_("Both languages"), LANGUAGES)}
         self.filters: dict[str, QComboBox] = {}
         bar = QWidget()
-        row = QHBoxLayout(bar)
-        row.setContentsMargins(0, 0, 0, 0)
+        rows = QVBoxLayout(bar)
+        rows.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
         for name, (everything, names) in labels.items():
             combo = QComboBox()
+            # Sized by a short text, not by the longest theme, so the bar stays narrow.
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(10)
             combo.setProperty("names", names)
             combo.setProperty("everything", everything)
             combo.activated.connect(lambda _i: self.refresh())
             self.filters[name] = combo
             row.addWidget(combo)
         self._fill_filters()
-        row.addStretch(1)
-        row.addWidget(self.new_button)
-        row.addWidget(self.edit_button)
-        row.addWidget(self.screen_button)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.new_button)
+        buttons.addWidget(self.edit_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.screen_button)
+        rows.addLayout(row)
+        rows.addLayout(buttons)
         return bar
 
     def _fill_filters(self) -> None:

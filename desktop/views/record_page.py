@@ -53,6 +53,7 @@ class RecordPage(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self.detail = QTextBrowser()
         self.detail.setOpenExternalLinks(True)
+        self.detail.setMinimumWidth(300)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         left = QWidget()
         left_layout = QVBoxLayout(left)
