@@ -132,3 +132,9 @@ def test_replacing_text_keeps_what_did_not_change(workspace: Workspace) -> None:
         sizes = [len(u) for u in s.execute(
             select(DocumentUpdate.data).where(DocumentUpdate.doc_id == doc)).scalars()]
     assert sizes[1] < sizes[0]  # the second update carries the insertion, not the whole text
+
+
+def test_demo_questions_have_pairs(demo: Workspace) -> None:
+    with demo.session() as s:
+        pairs = [questions.question_detail(s, q).pair for q in questions.question_ids(s)]
+    assert sum(1 for p in pairs if all(p)) == 3

@@ -314,3 +314,28 @@ def test_question_register_filters(tandem: TandemApp) -> None:
     language.setCurrentIndex(0)
     page.refresh()
     assert page.model.rowCount() == 5
+
+
+def test_pairing_a_question(tandem: TandemApp, monkeypatch) -> None:  # noqa: ANN001
+    from desktop.services import questions
+    from desktop.views import questions_page
+    from desktop.views.question_editor import QuestionEditor
+
+    page = tandem.window.pages["questions"]
+    question_id = page.current_id()
+
+    def pair(self: QuestionEditor) -> bool:
+        for name in ("practitioner_id", "researcher_id"):
+            combo = self.edits[name]
+            combo.setCurrentIndex(1)  # the first member of that role
+        return True
+
+    monkeypatch.setattr(questions_page.QuestionEditor, "exec", pair)
+    page.edit_question()
+    with tandem.workspace.session() as s:
+        detail = questions.question_detail(s, question_id)
+    assert all(detail.pair)
+    assert " + ".join(detail.pair) in page.detail.toPlainText()
+    tandem.undo_stack.undo()
+    with tandem.workspace.session() as s:
+        assert questions.question_detail(s, question_id).pair == ("", "")

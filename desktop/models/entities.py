@@ -77,6 +77,9 @@ class PracticeQuestion(Replicated, Base):
     cluster_id: Mapped[str | None] = mapped_column(String(36), default=None)
     visibility: Mapped[str] = mapped_column(String(32), default="community")
     created_at: Mapped[str] = mapped_column(String(32), default="")
+    # The pair working on the question (members' ids).
+    practitioner_id: Mapped[str | None] = mapped_column(String(36), default=None)
+    researcher_id: Mapped[str | None] = mapped_column(String(36), default=None)
 
 
 class Reference(Replicated, Base):

@@ -73,9 +73,12 @@ def build_demo(path: Path | str, control: TaskControl = NO_CONTROL,
             for q in data["questions"]:
                 fields = {k: v for k, v in q.items()
                           if k not in ("key", "submitter", "case_description",
-                                       "reformulated_research_question")}
+                                       "reformulated_research_question", "pair")}
                 fields["reformulated_question"] = q.get("reformulated_research_question", "")
                 fields["submitter_id"] = member_ids.get(q.get("submitter") or "")
+                practitioner, researcher = q.get("pair") or (None, None)
+                fields["practitioner_id"] = member_ids.get(practitioner or "")
+                fields["researcher_id"] = member_ids.get(researcher or "")
                 question_ids[q["key"]] = questions.add_question(
                     tx, fields, _paragraphs(q.get("case_description", "")))
                 done += 1

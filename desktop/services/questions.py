@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..i18n import N_
-from ..models.entities import Match, PracticeQuestion
+from ..models.entities import Match, Member, PracticeQuestion
 from . import documents
 from .records import Tx, now_iso
 
@@ -51,7 +51,8 @@ def add_question(tx: Tx, fields: Mapping[str, Any], case_description: str = "") 
 EDITABLE = ("title", "language", "question_text", "reformulated_question", "submitter_name",
             "submitter_role", "organisation", "organisation_type", "sector", "theme",
             "how_articulated", "breadth_of_support", "urgency", "urgency_driver",
-            "expected_use", "knowledge_gap_check", "resources_offered", "constraints", "status")
+            "expected_use", "knowledge_gap_check", "resources_offered", "constraints", "status",
+            "practitioner_id", "researcher_id")
 
 
 def editable(session: Session, question_id: str) -> dict[str, Any]:
@@ -157,6 +158,7 @@ class QuestionDetail:
     urgency: str
     status: str
     stakeholders: tuple[str, ...]
+    pair: tuple[str, str]    # practitioner's and researcher's names ('' where not paired)
 
 
 def question_detail(session: Session, question_id: str) -> QuestionDetail | None:
@@ -166,6 +168,9 @@ def question_detail(session: Session, question_id: str) -> QuestionDetail | None
     case = documents.plain_text(documents.segments(session, case_doc(q.id)), lambda _e: "")
     submitter = ", ".join(p for p in (q.submitter_name, q.submitter_role) if p)
     stakeholders = tuple(str(s.get("name", "")) for s in q.stakeholders if isinstance(s, dict))
+    names = {m.id: m.name for m in session.execute(select(Member).where(
+        Member.id.in_([i for i in (q.practitioner_id, q.researcher_id) if i]))).scalars()}
     return QuestionDetail(q.id, q.title, q.question_text, q.reformulated_question, case.strip(),
                           submitter, q.organisation, q.sector, q.theme, q.urgency, q.status,
-                          stakeholders)
+                          stakeholders, (names.get(q.practitioner_id or "", ""),
+                                         names.get(q.researcher_id or "", "")))

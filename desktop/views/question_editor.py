@@ -2,6 +2,7 @@
 and what funders ask about it (who raised it, how widely it is shared, what is on offer)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLineEdit,
@@ -9,6 +10,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
 
 from ..i18n import LANGUAGES, N_, _
 from ..services import questions
+from ..services.members import MemberRow
 
 ARTICULATION = {"": N_("(not recorded)"), "interview": N_("Interview"),
                 "focus_group": N_("Focus group"), "survey": N_("Survey"),
@@ -21,7 +23,7 @@ class QuestionEditor(QDialog):
     """Edits a dict of question values (``questions.editable``); ``values()`` gives them back."""
 
     def __init__(self, values: dict[str, Any], parent: QWidget | None = None,
-                 title: str = "") -> None:
+                 title: str = "", team: Sequence[MemberRow] = ()) -> None:
         super().__init__(parent)
         self.setWindowTitle(title or _("Practice question"))
         self._original = dict(values)
@@ -79,6 +81,10 @@ class QuestionEditor(QDialog):
         text("resources_offered", _("Resources offered:"), 40)
         text("constraints", _("Constraints (works council, ethics):"), 40)
         choice("status", _("Status:"), questions.STATUSES)
+        for name, role, label in (("practitioner_id", "practitioner", _("Practitioner:")),
+                                  ("researcher_id", "researcher", _("Researcher:"))):
+            people = {m.id: f"{m.name} ({m.organisation})" for m in team if m.role == role}
+            choice(name, label, {"": N_("(not paired yet)"), **people})
         holder = QWidget()
         holder.setLayout(form)
         scroll = QScrollArea()
@@ -110,6 +116,8 @@ class QuestionEditor(QDialog):
                 out[name] = widget.toPlainText().strip()
             elif isinstance(widget, QSpinBox):
                 out[name] = widget.value()
+            elif isinstance(widget, QComboBox) and not widget.isEditable():
+                out[name] = widget.currentData() or (None if name.endswith("_id") else "")
             elif isinstance(widget, QComboBox):
                 index, typed = widget.currentIndex(), widget.currentText()
                 # An editable list may hold a value typed in rather than one of its items.

@@ -9,7 +9,8 @@ from PySide6.QtGui import QKeySequence, QUndoStack
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ..i18n import LANGUAGES, N_, _, current_language
-from ..services import matches, matching, questions, suggestions
+from ..services import matches, matching, members, questions, suggestions
+from ..services.members import MemberRow
 from ..services.tasks import TaskControl
 from .html import field_table, paragraphs
 from .id_table_model import Column
@@ -113,9 +114,14 @@ class QuestionsPage(RecordPage):
         if row >= 0:
             self.table.selectRow(row)
 
+    def _members(self) -> list[MemberRow]:
+        with self.workspace.session() as s:
+            return members.members(s)
+
     def new_question(self) -> None:
         editor = QuestionEditor({"language": current_language(), "status": "new",
-                                 "urgency": "medium"}, self, _("New practice question"))
+                                 "urgency": "medium"}, self, _("New practice question"),
+                                self._members())
         if editor.exec():
             values = editor.values()
             self._push(AddQuestion(self.workspace, values, _("New question “{title}”")
@@ -127,7 +133,7 @@ class QuestionsPage(RecordPage):
             return
         with self.workspace.session() as s:
             before = questions.editable(s, question_id)
-        editor = QuestionEditor(before, self, _("Edit practice question"))
+        editor = QuestionEditor(before, self, _("Edit practice question"), self._members())
         if editor.exec():
             after = editor.changes()
             if after:
@@ -183,6 +189,7 @@ class QuestionsPage(RecordPage):
             (_("Urgency"), _(questions.URGENCIES.get(q.urgency, q.urgency))),
             (_("Status"), _(questions.STATUSES.get(q.status, q.status))),
             (_("Stakeholders"), ", ".join(q.stakeholders)),
+            (_("Pair"), " + ".join(name for name in q.pair if name)),
         ])
         lit = "".join(
             f"<li><b>{escape(_(matches.DECISIONS.get(m.decision, m.decision)))}</b>: "
