@@ -140,6 +140,7 @@ class TandemApp(QObject):
         window.sig_demo_requested.connect(self._ask_demo)
         window.sig_import_requested.connect(self.ask_import)
         window.sig_export_requested.connect(self.ask_export)
+        window.sig_team_requested.connect(self.edit_team)
         self.window = window
         window.show()
         if os.environ.get("TANDEM_EXIT_WHEN_SHOWN"):  # start-up benchmark: stop at first paint
@@ -269,6 +270,14 @@ class TandemApp(QObject):
                 "{file} was not written: {reason}").format(file=name, reason=error))
 
         self.runner.run(_("Exporting references"), write, done, failed)
+
+    def edit_team(self) -> None:
+        from .views.team_dialog import TeamDialog
+
+        assert self.workspace is not None
+        TeamDialog(self.workspace, self.undo_stack, self.window).exec()
+        if self.window is not None:
+            self.window.refresh()
 
     def edit_preferences(self) -> None:
         dialog = PreferencesDialog(self.settings, self.window)

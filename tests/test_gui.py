@@ -339,3 +339,26 @@ def test_pairing_a_question(tandem: TandemApp, monkeypatch) -> None:  # noqa: AN
     tandem.undo_stack.undo()
     with tandem.workspace.session() as s:
         assert questions.question_detail(s, question_id).pair == ("", "")
+
+
+def test_team_dialog_edits_and_adds_members(tandem: TandemApp) -> None:
+    from desktop.services import members
+    from desktop.views.team_dialog import TeamDialog
+
+    dialog = TeamDialog(tandem.workspace, tandem.undo_stack)
+    assert dialog.list.count() == 4
+    dialog.list.setCurrentRow(0)
+    member_id = dialog.current_id()
+    dialog.expertise.setText("workplace learning, AI literacy")
+    dialog.save()
+    with tandem.workspace.session() as s:
+        assert members.member_values(s, member_id)["expertise"] == ["workplace learning",
+                                                                    "AI literacy"]
+    tandem.undo_stack.undo()
+    with tandem.workspace.session() as s:
+        assert members.member_values(s, member_id)["expertise"] != ["workplace learning",
+                                                                    "AI literacy"]
+    dialog.add()
+    assert dialog.list.count() == 5 and dialog.name.text() == "New member"
+    tandem.undo_stack.undo()
+    assert dialog.list.count() == 4

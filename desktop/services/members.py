@@ -34,3 +34,22 @@ def members(session: Session) -> list[MemberRow]:
     rows = session.execute(select(Member).where(Member.deleted.is_(False))
                            .order_by(Member.name)).scalars()
     return [MemberRow(m.id, m.name, m.role, m.organisation, tuple(m.expertise)) for m in rows]
+
+
+EDITABLE = ("name", "role", "organisation", "organisation_type", "email", "expertise", "bio",
+            "language")
+
+
+def member_values(session: Session, member_id: str) -> dict[str, Any]:
+    member = session.get(Member, member_id)
+    if member is None or member.deleted:
+        raise KeyError(member_id)
+    return {name: getattr(member, name) for name in EDITABLE}
+
+
+def update_member(tx: Tx, member_id: str, values: Mapping[str, Any]) -> list[str]:
+    if "role" in values and values["role"] not in ROLES:
+        raise ValueError(f"member role must be one of {sorted(ROLES)}, not {values['role']!r}")
+    if "name" in values and not str(values["name"]).strip():
+        raise ValueError("a member needs a name")
+    return tx.update(Member, member_id, values)

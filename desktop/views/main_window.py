@@ -64,6 +64,7 @@ class MainWindow(QMainWindow):
     sig_preferences_requested = Signal()
     sig_import_requested = Signal()
     sig_export_requested = Signal()
+    sig_team_requested = Signal()
     sig_closing = Signal(QByteArray, QByteArray, str)  # geometry, state, current page
 
     def __init__(self, workspace: Workspace, runner: TaskRunner, undo_stack: QUndoStack,
@@ -146,6 +147,9 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self._action(_("&Export library…"), self.sig_export_requested.emit,
                                          "Ctrl+Shift+E", _("Write the library (or the selected "
                                                            "references) to a file")))
+        file_menu.addAction(self._action(_("&Team members…"), self.sig_team_requested.emit,
+                                         "Ctrl+Shift+M", _("Who is in the team, and what they "
+                                                           "know about")))
         file_menu.addSeparator()
         prefs = self._action(_("&Preferences…"), self.sig_preferences_requested.emit, "Ctrl+,")
         prefs.setMenuRole(QAction.MenuRole.PreferencesRole)

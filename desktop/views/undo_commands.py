@@ -6,8 +6,8 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
-from ..models.entities import PracticeQuestion
-from ..services import library_edit, matches, questions, references
+from ..models.entities import Member, PracticeQuestion
+from ..services import library_edit, matches, members, questions, references
 from ..services.workspace import Workspace
 
 
@@ -153,3 +153,44 @@ class AddQuestion(QUndoCommand):
         with self.workspace.transaction() as tx:
             tx.delete(PracticeQuestion, self.question_id)
         self.changed(self.question_id)
+
+
+class EditMember(QUndoCommand):
+    def __init__(self, workspace: Workspace, member_id: str, after: Mapping[str, Any],
+                 before: Mapping[str, Any], text: str, changed: Callable[[], None]) -> None:
+        super().__init__(text)
+        self.workspace, self.member_id = workspace, member_id
+        self.after, self.before, self.changed = dict(after), dict(before), changed
+
+    def _apply(self, values: Mapping[str, Any]) -> None:
+        with self.workspace.transaction() as tx:
+            members.update_member(tx, self.member_id, values)
+        self.changed()
+
+    def redo(self) -> None:
+        self._apply(self.after)
+
+    def undo(self) -> None:
+        self._apply(self.before)
+
+
+class AddMember(QUndoCommand):
+    def __init__(self, workspace: Workspace, values: Mapping[str, Any], text: str,
+                 changed: Callable[[], None]) -> None:
+        super().__init__(text)
+        self.workspace, self.values, self.changed = workspace, dict(values), changed
+        self.member_id: str | None = None
+
+    def redo(self) -> None:
+        with self.workspace.transaction() as tx:
+            if self.member_id is None:
+                self.member_id = members.add_member(tx, self.values)
+            else:
+                tx.update(Member, self.member_id, {"deleted": False})
+        self.changed()
+
+    def undo(self) -> None:
+        assert self.member_id is not None
+        with self.workspace.transaction() as tx:
+            tx.delete(Member, self.member_id)
+        self.changed()
