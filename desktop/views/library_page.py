@@ -6,7 +6,6 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QInputDialog, QMessageBox, QPushButton,
                                QWidget)
 
@@ -17,7 +16,7 @@ from .html import field_table
 from .id_table_model import Column
 from .record_page import RecordPage
 from .merge_dialogs import DuplicatesDialog, MergeDialog
-from .undo_commands import EditReference, MergeReferences, TagReferences
+from .undo_commands import ChangeValues, MergeReferences, TagReferences
 
 FIELD_NAMES = {"title": N_("title"), "container_title": N_("venue"), "year": N_("year")}
 
@@ -26,7 +25,6 @@ class LibraryPage(RecordPage):
     sig_library_changed = Signal()
 
     multi_select = True
-    undo_stack: QUndoStack | None = None
     filter_placeholder = N_("Search title, authors, abstract, keywords, venue, year (Ctrl+F)")
     empty_detail = N_("No references match.")
 
@@ -111,21 +109,12 @@ class LibraryPage(RecordPage):
             before = references.editable_values(s, record_id)
         if before[field] == value:
             return False
-        command = EditReference(self.workspace, record_id, {field: value},
-                                {field: before[field]},
-                                _("Edit {field}").format(field=_(FIELD_NAMES[field])),
-                                self._changed)
-        if self.undo_stack is not None:
-            self.undo_stack.push(command)
-        else:
-            command.redo()
+        self.push(ChangeValues(
+            self.workspace, lambda tx, v: references.update_reference(tx, record_id, v),
+            {field: value}, {field: before[field]},
+            _("Edit {field}").format(field=_(FIELD_NAMES[field])),
+            lambda: self._changed(record_id)))
         return True
-
-    def _push(self, command: Any) -> None:
-        if self.undo_stack is not None:
-            self.undo_stack.push(command)
-        else:
-            command.redo()
 
     def _reload(self) -> None:
         self._fill_tags()
@@ -141,7 +130,7 @@ class LibraryPage(RecordPage):
             "Tag for {n} reference:", "Tag for {n} references:", len(ids)).format(n=len(ids)),
             names, 0, True)
         if ok and name.strip():
-            self._push(TagReferences(self.workspace, ids, name.strip(), True,
+            self.push(TagReferences(self.workspace, ids, name.strip(), True,
                                      _("Tag “{tag}”").format(tag=name.strip()), self._reload))
 
     def ask_untag(self) -> None:
@@ -152,7 +141,7 @@ class LibraryPage(RecordPage):
         name, ok = QInputDialog.getItem(self, _("Remove tag"), _("Tag to remove:"), names, 0,
                                         False)
         if ok and name:
-            self._push(TagReferences(self.workspace, ids, name, False,
+            self.push(TagReferences(self.workspace, ids, name, False,
                                      _("Remove tag “{tag}”").format(tag=name), self._reload))
 
     def merge_selected(self) -> None:
@@ -167,7 +156,7 @@ class LibraryPage(RecordPage):
         dialog = MergeDialog(keep, drop, self)
         if not dialog.exec():
             return False
-        self._push(MergeReferences(self.workspace, keep_id, drop_id, dialog.choices(),
+        self.push(MergeReferences(self.workspace, keep_id, drop_id, dialog.choices(),
                                    _("Merge {a} and {b}").format(a=keep.citation_key,
                                                                  b=drop.citation_key),
                                    self._reload))

@@ -9,6 +9,7 @@ from PySide6.QtGui import QKeySequence, QUndoStack
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ..i18n import LANGUAGES, N_, _, current_language
+from ..models.entities import PracticeQuestion
 from ..services import matches, matching, members, questions, suggestions
 from ..services.members import MemberRow
 from ..services.tasks import TaskControl
@@ -17,7 +18,7 @@ from .id_table_model import Column
 from .record_page import RecordPage
 from .question_editor import QuestionEditor
 from .screening_dialog import ScreeningDialog
-from .undo_commands import AddQuestion, EditQuestion
+from .undo_commands import AddRecord, ChangeValues
 from .workers import TaskRunner
 
 
@@ -26,7 +27,6 @@ def _label(table: Mapping[str, str]) -> Any:
 
 
 class QuestionsPage(RecordPage):
-    undo_stack: QUndoStack | None = None
     runner: TaskRunner | None = None
     filter_placeholder = N_("Filter questions by title, text or organisation (Ctrl+F)")
     empty_detail = N_("No practice questions match.")
@@ -101,12 +101,6 @@ class QuestionsPage(RecordPage):
                 combo.addItem(_(shown) if value in names else value, value)
             combo.setCurrentIndex(max(0, combo.findData(current)))
 
-    def _push(self, command: Any) -> None:
-        if self.undo_stack is not None:
-            self.undo_stack.push(command)
-        else:
-            command.redo()
-
     def _changed(self, question_id: str) -> None:
         self._fill_filters()
         self.refresh()
@@ -124,8 +118,11 @@ class QuestionsPage(RecordPage):
                                 self._members())
         if editor.exec():
             values = editor.values()
-            self._push(AddQuestion(self.workspace, values, _("New question “{title}”")
-                                   .format(title=values["title"]), self._changed))
+            fields = {k: v for k, v in values.items() if k != questions.CASE}
+            self.push(AddRecord(
+                self.workspace, PracticeQuestion,
+                lambda tx: questions.add_question(tx, fields, values.get(questions.CASE, "")),
+                _("New question “{title}”").format(title=values["title"]), self._changed))
 
     def edit_question(self) -> None:
         question_id = self.current_id()
@@ -137,10 +134,12 @@ class QuestionsPage(RecordPage):
         if editor.exec():
             after = editor.changes()
             if after:
-                self._push(EditQuestion(self.workspace, question_id, after,
-                                        {k: before[k] for k in after},
-                                        _("Edit question “{title}”").format(
-                                            title=before["title"]), self._changed))
+                self.push(ChangeValues(
+                    self.workspace,
+                    lambda tx, v: questions.update_question(tx, question_id, v),
+                    after, {k: before[k] for k in after},
+                    _("Edit question “{title}”").format(title=before["title"]),
+                    lambda: self._changed(question_id)))
 
     def screen(self) -> None:
         question_id = self.current_id()

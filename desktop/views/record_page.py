@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QLineEdit, QSizePolicy, QSplitter,
                                QTableView, QTextBrowser, QVBoxLayout, QWidget)
 
@@ -23,6 +24,7 @@ class RecordPage(QWidget):
     filter_placeholder = ""  # N_ string; translated by the page
     empty_detail = ""
     multi_select = False
+    undo_stack: QUndoStack | None = None  # set by the window; without one, edits just apply
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -85,6 +87,13 @@ class RecordPage(QWidget):
 
     def detail_html(self, record_id: str) -> str:
         raise NotImplementedError
+
+    def push(self, command: QUndoCommand) -> None:
+        """Run an undoable change (through the undo stack when there is one)."""
+        if self.undo_stack is not None:
+            self.undo_stack.push(command)
+        else:
+            command.redo()
 
     def toolbar(self) -> QWidget | None:
         """Controls shown between the filter and the table, if the page has any."""

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, Q
 from ..i18n import _
 from ..services import matches, matching, screening
 from ..services.workspace import Workspace
-from .undo_commands import ScreenReference
+from .undo_commands import ChangeValues
 
 MARKS = {"relevant": "✔", "maybe": "?", "not_relevant": "✘", "": "·"}
 KEYS = {Qt.Key.Key_R: "relevant", Qt.Key.Key_M: "maybe", Qt.Key.Key_N: "not_relevant"}
@@ -151,8 +151,9 @@ class ScreeningDialog(QDialog):
         before = (c.decision, c.note)
         if after == before:
             return
-        self.undo_stack.push(ScreenReference(
-            self.workspace, self.question_id, c.reference_id, after, before,
-            _("Screen {key}: {decision}").format(
-                key=c.key, decision=_(matches.DECISIONS[decision])),
-            lambda: self.reload()))
+        question_id, reference_id = self.question_id, c.reference_id
+        self.undo_stack.push(ChangeValues(
+            self.workspace,
+            lambda tx, d: matches.record_decision(tx, question_id, reference_id, *d),
+            after, before, _("Screen {key}: {decision}").format(
+                key=c.key, decision=_(matches.DECISIONS[decision])), self.reload))

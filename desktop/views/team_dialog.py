@@ -10,9 +10,10 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
                                QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
 
 from ..i18n import LANGUAGES, _
+from ..models.entities import Member
 from ..services import members
 from ..services.workspace import Workspace
-from .undo_commands import AddMember, EditMember
+from .undo_commands import AddRecord, ChangeValues
 
 
 class TeamDialog(QDialog):
@@ -125,14 +126,16 @@ class TeamDialog(QDialog):
             before = members.member_values(s, member_id)
         changed = {k: v for k, v in after.items() if before.get(k) != v}
         if changed:
-            self.undo_stack.push(EditMember(
-                self.workspace, member_id, changed, {k: before[k] for k in changed},
+            self.undo_stack.push(ChangeValues(
+                self.workspace, lambda tx, v: members.update_member(tx, member_id, v),
+                changed, {k: before[k] for k in changed},
                 _("Edit member {name}").format(name=before["name"]), self.reload))
 
     def add(self) -> None:
-        command = AddMember(self.workspace, {"name": _("New member"), "role": "practitioner"},
-                            _("Add member"), self.reload)
+        values = {"name": _("New member"), "role": "practitioner"}
+        command = AddRecord(self.workspace, Member, lambda tx: members.add_member(tx, values),
+                            _("Add member"), lambda member_id: self.reload())
         self.undo_stack.push(command)
-        self.reload(command.member_id)
+        self.reload(command.record_id)
         self.name.setFocus()
         self.name.selectAll()

@@ -1,4 +1,8 @@
-"""Undoable edits: each command wraps one service change and knows how to reverse it."""
+"""Undoable edits: each command wraps one service change and knows how to reverse it.
+
+Undo writes the old values back as new edits, so the change log and the other replicas see
+the undo as well.
+"""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -6,33 +10,57 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
-from ..models.entities import Member, PracticeQuestion
-from ..services import library_edit, matches, members, questions, references
+from ..models.base import Replicated
+from ..services import library_edit
+from ..services.records import Tx
 from ..services.workspace import Workspace
 
 
-class EditReference(QUndoCommand):
-    """Change some fields of a reference; undo writes the old values back (as new edits, so
-    the change log and other replicas see the undo too)."""
+class ChangeValues(QUndoCommand):
+    """Write ``after`` with ``write``; undo writes ``before`` the same way."""
 
-    def __init__(self, workspace: Workspace, ref_id: str, after: Mapping[str, Any],
-                 before: Mapping[str, Any], text: str,
-                 changed: Callable[[str], None]) -> None:
+    def __init__(self, workspace: Workspace, write: Callable[[Tx, Any], object], after: Any,
+                 before: Any, text: str, changed: Callable[[], None]) -> None:
         super().__init__(text)
-        self.workspace, self.ref_id = workspace, ref_id
-        self.after, self.before = dict(after), dict(before)
-        self.changed = changed
+        self.workspace, self.write = workspace, write
+        self.after, self.before, self.changed = after, before, changed
 
-    def _apply(self, values: Mapping[str, Any]) -> None:
+    def _apply(self, values: Any) -> None:
         with self.workspace.transaction() as tx:
-            references.update_reference(tx, self.ref_id, values)
-        self.changed(self.ref_id)
+            self.write(tx, values)
+        self.changed()
 
     def redo(self) -> None:
         self._apply(self.after)
 
     def undo(self) -> None:
         self._apply(self.before)
+
+
+class AddRecord(QUndoCommand):
+    """A new record made by ``create``; undo tombstones it, redo brings it back."""
+
+    def __init__(self, workspace: Workspace, entity: type[Replicated],
+                 create: Callable[[Tx], str], text: str,
+                 changed: Callable[[str], None]) -> None:
+        super().__init__(text)
+        self.workspace, self.entity, self.create = workspace, entity, create
+        self.changed = changed
+        self.record_id: str | None = None
+
+    def redo(self) -> None:
+        with self.workspace.transaction() as tx:
+            if self.record_id is None:
+                self.record_id = self.create(tx)
+            else:
+                tx.update(self.entity, self.record_id, {"deleted": False})
+        self.changed(self.record_id)
+
+    def undo(self) -> None:
+        assert self.record_id is not None
+        with self.workspace.transaction() as tx:
+            tx.delete(self.entity, self.record_id)
+        self.changed(self.record_id)
 
 
 class MergeReferences(QUndoCommand):
@@ -82,115 +110,4 @@ class TagReferences(QUndoCommand):
     def undo(self) -> None:
         with self.workspace.transaction() as tx:
             library_edit.set_tag(tx, self.touched or [], self.name, not self.present)
-        self.changed()
-
-
-class ScreenReference(QUndoCommand):
-    """A screening decision on a reference for a question; undo restores the previous one."""
-
-    def __init__(self, workspace: Workspace, question_id: str, ref_id: str,
-                 after: tuple[str, str], before: tuple[str, str], text: str,
-                 changed: Callable[[], None]) -> None:
-        super().__init__(text)
-        self.workspace, self.question_id, self.ref_id = workspace, question_id, ref_id
-        self.after, self.before = after, before
-        self.changed = changed
-
-    def _apply(self, decision: tuple[str, str]) -> None:
-        with self.workspace.transaction() as tx:
-            matches.record_decision(tx, self.question_id, self.ref_id, decision[0], decision[1])
-        self.changed()
-
-    def redo(self) -> None:
-        self._apply(self.after)
-
-    def undo(self) -> None:
-        self._apply(self.before)
-
-
-class EditQuestion(QUndoCommand):
-    """Change a practice question's fields and case description; undo writes the old ones."""
-
-    def __init__(self, workspace: Workspace, question_id: str, after: Mapping[str, Any],
-                 before: Mapping[str, Any], text: str, changed: Callable[[str], None]) -> None:
-        super().__init__(text)
-        self.workspace, self.question_id = workspace, question_id
-        self.after, self.before, self.changed = dict(after), dict(before), changed
-
-    def _apply(self, values: Mapping[str, Any]) -> None:
-        with self.workspace.transaction() as tx:
-            questions.update_question(tx, self.question_id, values)
-        self.changed(self.question_id)
-
-    def redo(self) -> None:
-        self._apply(self.after)
-
-    def undo(self) -> None:
-        self._apply(self.before)
-
-
-class AddQuestion(QUndoCommand):
-    """A new practice question; undo removes it (a tombstone), redo brings it back."""
-
-    def __init__(self, workspace: Workspace, values: Mapping[str, Any], text: str,
-                 changed: Callable[[str], None]) -> None:
-        super().__init__(text)
-        self.workspace, self.values, self.changed = workspace, dict(values), changed
-        self.question_id: str | None = None
-
-    def redo(self) -> None:
-        with self.workspace.transaction() as tx:
-            if self.question_id is None:
-                fields = {k: v for k, v in self.values.items() if k != questions.CASE}
-                self.question_id = questions.add_question(
-                    tx, fields, str(self.values.get(questions.CASE, "")))
-            else:
-                tx.update(PracticeQuestion, self.question_id, {"deleted": False})
-        self.changed(self.question_id)
-
-    def undo(self) -> None:
-        assert self.question_id is not None
-        with self.workspace.transaction() as tx:
-            tx.delete(PracticeQuestion, self.question_id)
-        self.changed(self.question_id)
-
-
-class EditMember(QUndoCommand):
-    def __init__(self, workspace: Workspace, member_id: str, after: Mapping[str, Any],
-                 before: Mapping[str, Any], text: str, changed: Callable[[], None]) -> None:
-        super().__init__(text)
-        self.workspace, self.member_id = workspace, member_id
-        self.after, self.before, self.changed = dict(after), dict(before), changed
-
-    def _apply(self, values: Mapping[str, Any]) -> None:
-        with self.workspace.transaction() as tx:
-            members.update_member(tx, self.member_id, values)
-        self.changed()
-
-    def redo(self) -> None:
-        self._apply(self.after)
-
-    def undo(self) -> None:
-        self._apply(self.before)
-
-
-class AddMember(QUndoCommand):
-    def __init__(self, workspace: Workspace, values: Mapping[str, Any], text: str,
-                 changed: Callable[[], None]) -> None:
-        super().__init__(text)
-        self.workspace, self.values, self.changed = workspace, dict(values), changed
-        self.member_id: str | None = None
-
-    def redo(self) -> None:
-        with self.workspace.transaction() as tx:
-            if self.member_id is None:
-                self.member_id = members.add_member(tx, self.values)
-            else:
-                tx.update(Member, self.member_id, {"deleted": False})
-        self.changed()
-
-    def undo(self) -> None:
-        assert self.member_id is not None
-        with self.workspace.transaction() as tx:
-            tx.delete(Member, self.member_id)
         self.changed()
