@@ -187,7 +187,7 @@ def cmd_match(args: argparse.Namespace) -> int:
     from .services.workspace import Workspace
 
     with Workspace.open(workspace_path(args), readonly=True) as ws, ws.session() as s:
-        index = matching.library_index(s, str(ws.path))
+        index = matching.library_index(s)
         if args.queries:
             try:
                 lines = Path(args.queries).read_text(encoding="utf-8").splitlines()

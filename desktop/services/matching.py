@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -298,11 +298,23 @@ def highlight_words(query: Query, text: str, language: str) -> set[str]:
 
 
 # -- the workspace's library ------------------------------------------------------------------
-_CACHE: dict[str, tuple[tuple[int, int], MatchIndex]] = {}
+_CACHE: dict[tuple[str, str], tuple[tuple[int, ...], MatchIndex]] = {}
 
 
-def library_index(session: Session, path: str,
-                  control: TaskControl = NO_CONTROL) -> MatchIndex:
+def cached_index(session: Session, kind: str, version: tuple[int, ...],
+                 build: Callable[[], MatchIndex]) -> MatchIndex:
+    """An index of this workspace, built again only when ``version`` (what it was built
+    from) has changed since."""
+    key = (str(session.get_bind().url), kind)
+    cached = _CACHE.get(key)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    index = build()
+    _CACHE[key] = (version, index)
+    return index
+
+
+def library_index(session: Session, control: TaskControl = NO_CONTROL) -> MatchIndex:
     """The index of the live library, rebuilt only when a reference changed since (which
     takes a while for a large library: run it as a task)."""
     from sqlalchemy import func, select
@@ -313,29 +325,28 @@ def library_index(session: Session, path: str,
     version = (session.execute(select(func.count()).select_from(Reference)).scalar_one(),
                session.execute(select(func.max(ChangeLog.seq)).where(
                    ChangeLog.entity == "reference")).scalar() or 0)
-    cached = _CACHE.get(path)
-    if cached is not None and cached[0] == version:
-        return cached[1]
-    rows = session.execute(select(Reference.id, Reference.citation_key, Reference.title,
-                                  Reference.abstract, Reference.keywords, Reference.language)
-                           .where(Reference.deleted.is_(False))
-                           .order_by(Reference.citation_key))
-    index = MatchIndex([Doc(r.id, r.citation_key, r.title, r.abstract,
-                            " ".join(r.keywords or []), r.language or "") for r in rows], control)
-    _CACHE[path] = (version, index)
-    return index
+
+    def build() -> MatchIndex:
+        rows = session.execute(select(
+            Reference.id, Reference.citation_key, Reference.title, Reference.abstract,
+            Reference.keywords, Reference.language).where(Reference.deleted.is_(False))
+            .order_by(Reference.citation_key))
+        return MatchIndex([Doc(r.id, r.citation_key, r.title, r.abstract,
+                               " ".join(r.keywords or []), r.language or "") for r in rows],
+                          control)
+
+    return cached_index(session, "library", version, build)
 
 
 def question_text(session: Session, question_id: str) -> tuple[str, str]:
     """(text, language) of a practice question: title, question and case description."""
     from ..models.entities import PracticeQuestion
-    from . import documents, questions
+    from . import questions
 
     q = session.get(PracticeQuestion, question_id)
     if q is None or q.deleted:
         raise KeyError(f"no practice question with id {question_id}")
-    case = documents.plain_text(documents.segments(session, questions.case_doc(q.id)),
-                                lambda _e: "")
+    case = questions.case_text(session, q.id)
     return f"{q.title}\n{q.question_text}\n{q.reformulated_question}\n{case}", q.language
 
 

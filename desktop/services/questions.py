@@ -36,6 +36,12 @@ def case_doc(question_id: str) -> str:
     return documents.doc_id(PracticeQuestion.entity_name(), question_id, CASE)
 
 
+def case_text(session: Session, question_id: str) -> str:
+    """The case description as plain text (paragraphs on their own lines)."""
+    return documents.plain_text(documents.segments(session, case_doc(question_id)),
+                                lambda _e: "").rstrip("\n")
+
+
 def add_question(tx: Tx, fields: Mapping[str, Any], case_description: str = "") -> str:
     status = fields.get("status", "new")
     if status not in STATUSES:
@@ -61,8 +67,7 @@ def editable(session: Session, question_id: str) -> dict[str, Any]:
     if q is None:
         raise KeyError(question_id)
     values = {name: getattr(q, name) for name in EDITABLE}
-    values[CASE] = documents.plain_text(documents.segments(session, case_doc(question_id)),
-                                        lambda _e: "").rstrip("\n")
+    values[CASE] = case_text(session, question_id)
     return values
 
 
@@ -165,7 +170,7 @@ def question_detail(session: Session, question_id: str) -> QuestionDetail | None
     q = session.get(PracticeQuestion, question_id)
     if q is None or q.deleted:
         return None
-    case = documents.plain_text(documents.segments(session, case_doc(q.id)), lambda _e: "")
+    case = case_text(session, q.id)
     submitter = ", ".join(p for p in (q.submitter_name, q.submitter_role) if p)
     stakeholders = tuple(str(s.get("name", "")) for s in q.stakeholders if isinstance(s, dict))
     names = {m.id: m.name for m in session.execute(select(Member).where(

@@ -40,11 +40,10 @@ def decisions(session: Session, question_id: str) -> dict[str, tuple[str, str]]:
     return {r: (d, n) for r, d, n in rows}
 
 
-def candidates(session: Session, workspace_path: str, question_id: str,
-               top: int = 50) -> tuple[list[Candidate], matching.Query]:
+def candidates(session: Session, question_id: str, top: int = 50) -> tuple[list[Candidate], matching.Query]:
     """The best ``top`` references for the question, screened ones included, ranked with the
     feedback of the decisions so far."""
-    index = matching.library_index(session, workspace_path)
+    index = matching.library_index(session)
     text, language = matching.question_text(session, question_id)
     query = matching.build_query(text, language)
     decided = decisions(session, question_id)

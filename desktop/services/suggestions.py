@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models.entities import Match, Member, PracticeQuestion, Reference
+from ..models.local import ChangeLog, DocumentUpdate
 from . import matching
 
 # A question counts as "possibly the same" when it scores at least this share of what the
@@ -33,9 +34,16 @@ def _question_docs(session: Session) -> list[matching.Doc]:
     return docs
 
 
+def _version(session: Session) -> tuple[int, int]:
+    """What question and member indexes are built from changes with every record change and
+    every text edit (case descriptions)."""
+    return (session.execute(select(func.max(ChangeLog.seq))).scalar() or 0,
+            session.execute(select(func.max(DocumentUpdate.seq))).scalar() or 0)
+
+
 def similar_questions(session: Session, question_id: str, top: int = 3) -> list[Suggestion]:
-    docs = _question_docs(session)
-    index = matching.MatchIndex(docs)
+    index = matching.cached_index(session, "questions", _version(session),
+                                  lambda: matching.MatchIndex(_question_docs(session)))
     text, language = matching.question_text(session, question_id)
     query = matching.build_query(text, language)
     hits = matching.rank(index, query, top + 1, pseudo_feedback=False)
@@ -49,6 +57,18 @@ def similar_questions(session: Session, question_id: str, top: int = 3) -> list[
 def researchers_for(session: Session, question_id: str, top: int = 3) -> list[Suggestion]:
     """Researchers ranked by how well their expertise and the references they screened as
     relevant match the question."""
+    index = matching.cached_index(session, "researchers", _version(session),
+                                  lambda: matching.MatchIndex(_researcher_docs(session)))
+    if not index.docs:
+        return []
+    text, language = matching.question_text(session, question_id)
+    hits = matching.rank(index, matching.build_query(text, language), top,
+                         pseudo_feedback=False)
+    best = hits[0].score if hits else 1.0
+    return [Suggestion(h.reference_id, h.key, h.score / best, h.matched) for h in hits]
+
+
+def _researcher_docs(session: Session) -> list[matching.Doc]:
     docs = []
     for member in session.execute(select(Member).where(
             Member.deleted.is_(False), Member.role == "researcher")).scalars():
@@ -60,11 +80,4 @@ def researchers_for(session: Session, question_id: str, top: int = 3) -> list[Su
         literature = " ".join(f"{t} {a}" for t, a in titles)
         docs.append(matching.Doc(member.id, member.name, " ".join(member.expertise),
                                  f"{member.bio} {literature}", " ".join(member.expertise)))
-    if not docs:
-        return []
-    index = matching.MatchIndex(docs)
-    text, language = matching.question_text(session, question_id)
-    hits = matching.rank(index, matching.build_query(text, language), top,
-                         pseudo_feedback=False)
-    best = hits[0].score if hits else 1.0
-    return [Suggestion(h.reference_id, h.key, h.score / best, h.matched) for h in hits]
+    return docs

@@ -150,7 +150,7 @@ class QuestionsPage(RecordPage):
         def prepare(control: TaskControl) -> None:
             # The first screening of a session indexes the library, off the UI thread.
             with workspace.session() as s:
-                matching.library_index(s, str(workspace.path), control)
+                matching.library_index(s, control)
 
         def open_dialog(_result: object = None) -> None:
             stack = self.undo_stack if self.undo_stack is not None else QUndoStack(self)

@@ -93,8 +93,7 @@ class ScreeningDialog(QDialog):
 
     def reload(self, keep: str | None = None) -> None:
         with self.workspace.session() as s:
-            self.candidates, self.query = screening.candidates(
-                s, str(self.workspace.path), self.question_id, self.top)
+            self.candidates, self.query = screening.candidates(s, self.question_id, self.top)
             progress = screening.progress(s, self.question_id, len(self.candidates))
         self.list.blockSignals(True)
         self.list.clear()
