@@ -21,7 +21,7 @@ from ..i18n import _
 from ..models.entities import Reference
 from .bibentry import FORMATS, ParseResult  # noqa: F401 (FORMATS re-exported)
 from .bibtex import EXTRA, count_entries, iter_bibtex
-from .library_edit import set_tag
+from .library_edit import MERGE_FIELDS, set_tag
 from .csljson import NotCslJson, parse_csljson
 from .duplicates import DuplicateIndex
 from .records import new_id, now_iso
@@ -159,10 +159,11 @@ def _letters(n: int) -> str:
 def _richer(existing: dict[str, Any], incoming: dict[str, Any]) -> dict[str, Any]:
     """Fields of ``incoming`` that fill what ``existing`` lacks (never overwrites a value)."""
     return {k: v for k, v in incoming.items()
-            if k in ("title", "container_title", "volume", "issue", "page", "publisher", "doi",
-                     "url", "isbn", "abstract", "language", "note", "authors", "editors",
-                     "keywords", "issued", "year")
-            and v not in (None, "", [], {}) and existing.get(k) in (None, "", [], {})}
+            if k in _FILLABLE and v not in (None, "", [], {})
+            and existing.get(k) in (None, "", [], {})}
+
+
+_FILLABLE = (*MERGE_FIELDS, "year")  # the fields a merge compares, and the year with issued
 
 
 def import_files(workspace: Workspace, paths: Sequence[Path | str],
