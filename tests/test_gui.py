@@ -241,10 +241,10 @@ def test_screening_by_keyboard_feeds_back_and_undoes(tandem: TandemApp, qtbot) -
 
 
 def test_screen_button_indexes_through_the_runner(tandem: TandemApp, monkeypatch) -> None:  # noqa: ANN001
-    from desktop.views import questions_page
+    from desktop.views import screening_dialog
 
     opened: list[str] = []
-    monkeypatch.setattr(questions_page.ScreeningDialog, "exec",
+    monkeypatch.setattr(screening_dialog.ScreeningDialog, "exec",
                         lambda self: opened.append(self.question_id))
     started: list[str] = []
     tandem.runner.sig_task_started.connect(started.append)

@@ -78,14 +78,13 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
 
         self.pages = {
-            "questions": QuestionsPage(workspace),
+            "questions": QuestionsPage(workspace, runner),
             "library": LibraryPage(workspace),
             "proposals": ProposalsPage(workspace),
             "sync": SyncPage(workspace),
         }
         self.pages["library"].undo_stack = undo_stack
         self.pages["questions"].undo_stack = undo_stack
-        self.pages["questions"].runner = runner
         self.pages["library"].sig_library_changed.connect(self.update_summary)
         self.stack = QStackedWidget()
         self.nav = QListWidget()

@@ -5,19 +5,20 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QKeySequence, QUndoStack
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ..i18n import LANGUAGES, N_, _, current_language
 from ..models.entities import PracticeQuestion
-from ..services import matches, matching, members, questions, suggestions
+from ..services import matches, members, questions
 from ..services.members import MemberRow
 from ..services.tasks import TaskControl
+from ..services.workspace import Workspace
 from .html import field_table, paragraphs
 from .id_table_model import Column
 from .record_page import RecordPage
 from .question_editor import QuestionEditor
-from .screening_dialog import ScreeningDialog
 from .undo_commands import AddRecord, ChangeValues
 from .workers import TaskRunner
 
@@ -27,9 +28,13 @@ def _label(table: Mapping[str, str]) -> Any:
 
 
 class QuestionsPage(RecordPage):
-    runner: TaskRunner | None = None
     filter_placeholder = N_("Filter questions by title, text or organisation (Ctrl+F)")
     empty_detail = N_("No practice questions match.")
+
+    def __init__(self, workspace: Workspace, runner: TaskRunner | None = None,
+                 parent: QWidget | None = None) -> None:
+        self.runner = runner
+        super().__init__(workspace, parent)
 
     def page_title(self) -> str:
         return _("Practice questions")
@@ -146,6 +151,9 @@ class QuestionsPage(RecordPage):
         if question_id is None:
             return
         workspace = self.workspace
+        # The matching engine (numpy, stemmers) loads when first needed, not at start-up.
+        from ..services import matching
+        from .screening_dialog import ScreeningDialog
 
         def prepare(control: TaskControl) -> None:
             # The first screening of a session indexes the library, off the UI thread.
@@ -177,8 +185,6 @@ class QuestionsPage(RecordPage):
         with self.workspace.session() as s:
             q = questions.question_detail(s, record_id)
             found = matches.matches_for_question(s, record_id)
-            similar = suggestions.similar_questions(s, record_id)
-            people = suggestions.researchers_for(s, record_id, top=2)
         if q is None:
             return ""
         meta = field_table([
@@ -194,18 +200,35 @@ class QuestionsPage(RecordPage):
             f"<li><b>{escape(_(matches.DECISIONS.get(m.decision, m.decision)))}</b>: "
             f"{escape(m.label)} {escape(m.title)}"
             + (f" <i>({escape(m.note)})</i>" if m.note else "") + "</li>" for m in found)
-        return (f"<h3>{escape(q.title)}</h3>"
+        base = (f"<h3>{escape(q.title)}</h3>"
                 f"<blockquote><i>{escape(q.question_text)}</i></blockquote>{meta}"
                 + (f"<h4>{escape(_('Research question'))}</h4><p>{escape(q.reformulated_question)}</p>"
                    if q.reformulated_question else "")
                 + (f"<h4>{escape(_('Case description'))}</h4>{paragraphs(q.case_description)}"
                    if q.case_description else "")
-                + (f"<h4>{escape(_('Screened literature'))}</h4><ul>{lit}</ul>" if lit else "")
-                + _suggestions(_("Possibly the same question"), similar)
-                + _suggestions(_("Researchers who fit this question"), people))
+                + (f"<h4>{escape(_('Screened literature'))}</h4><ul>{lit}</ul>" if lit else ""))
+        self._add_suggestions(record_id, base)
+        return base
+
+    def _add_suggestions(self, record_id: str, base: str) -> None:
+        """Similar questions and fitting researchers, added to the detail once the event loop
+        is free: they need the matching engine, which the first window should not wait for."""
+        def show() -> None:
+            if self.current_id() != record_id:
+                return  # the user has moved on
+            from ..services import suggestions
+            with self.workspace.session() as s:
+                extra = (_suggestions(_("Possibly the same question"),
+                                      suggestions.similar_questions(s, record_id))
+                         + _suggestions(_("Researchers who fit this question"),
+                                        suggestions.researchers_for(s, record_id, top=2)))
+            if extra:
+                self.detail.setHtml(base + extra)
+
+        QTimer.singleShot(0, show)
 
 
-def _suggestions(title: str, found: list[suggestions.Suggestion]) -> str:
+def _suggestions(title: str, found: list[Any]) -> str:
     if not found:
         return ""
     items = "".join(
