@@ -362,3 +362,12 @@ def test_team_dialog_edits_and_adds_members(tandem: TandemApp) -> None:
     assert dialog.list.count() == 5 and dialog.name.text() == "New member"
     tandem.undo_stack.undo()
     assert dialog.list.count() == 4
+
+
+def test_question_detail_adds_suggestions_when_the_selection_settles(tandem: TandemApp,
+                                                                     qtbot) -> None:  # noqa: ANN001
+    page = tandem.window.pages["questions"]
+    page.table.selectRow(3)
+    assert "Researchers who fit" not in page.detail.toPlainText()  # not on the click itself
+    qtbot.waitUntil(lambda: "Researchers who fit" in page.detail.toPlainText(), timeout=3000)
+    assert "matches on" in page.detail.toPlainText()

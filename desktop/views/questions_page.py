@@ -27,6 +27,9 @@ def _label(table: Mapping[str, str]) -> Any:
     return lambda value: _(table.get(value, value)) if value else ""
 
 
+SUGGESTION_DELAY_MS = 200  # about how long one press of an arrow key lasts
+
+
 class QuestionsPage(RecordPage):
     filter_placeholder = N_("Filter questions by title, text or organisation (Ctrl+F)")
     empty_detail = N_("No practice questions match.")
@@ -34,7 +37,14 @@ class QuestionsPage(RecordPage):
     def __init__(self, workspace: Workspace, runner: TaskRunner | None = None,
                  parent: QWidget | None = None) -> None:
         self.runner = runner
+        self._pending = ("", "")
+        # Created before the base class selects the first row, which asks for suggestions.
+        self._suggest_timer = QTimer()
+        self._suggest_timer.setSingleShot(True)
+        self._suggest_timer.setInterval(SUGGESTION_DELAY_MS)
+        self._suggest_timer.timeout.connect(self._show_suggestions)
         super().__init__(workspace, parent)
+        self._suggest_timer.setParent(self)
 
     def page_title(self) -> str:
         return _("Practice questions")
@@ -211,21 +221,24 @@ class QuestionsPage(RecordPage):
         return base
 
     def _add_suggestions(self, record_id: str, base: str) -> None:
-        """Similar questions and fitting researchers, added to the detail once the event loop
-        is free: they need the matching engine, which the first window should not wait for."""
-        def show() -> None:
-            if self.current_id() != record_id:
-                return  # the user has moved on
-            from ..services import suggestions
-            with self.workspace.session() as s:
-                extra = (_suggestions(_("Possibly the same question"),
-                                      suggestions.similar_questions(s, record_id))
-                         + _suggestions(_("Researchers who fit this question"),
-                                        suggestions.researchers_for(s, record_id, top=2)))
-            if extra:
-                self.detail.setHtml(base + extra)
+        """Similar questions and fitting researchers, added to the detail a moment after the
+        selection settles: they need the matching engine, which neither the first window nor
+        someone arrowing through the list should wait for."""
+        self._pending = (record_id, base)
+        self._suggest_timer.start()
 
-        QTimer.singleShot(0, show)
+    def _show_suggestions(self) -> None:
+        record_id, base = self._pending
+        if self.current_id() != record_id:
+            return  # the user has moved on
+        from ..services import suggestions
+        with self.workspace.session() as s:
+            extra = (_suggestions(_("Possibly the same question"),
+                                  suggestions.similar_questions(s, record_id))
+                     + _suggestions(_("Researchers who fit this question"),
+                                    suggestions.researchers_for(s, record_id, top=2)))
+        if extra:
+            self.detail.setHtml(base + extra)
 
 
 def _suggestions(title: str, found: list[Any]) -> str:
