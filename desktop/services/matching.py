@@ -36,6 +36,7 @@ COMPOUND_WEIGHT = 0.5      # a part of a Dutch compound ('rooster' in 'roostersy
 FEEDBACK_DOCS = 10
 FEEDBACK_TERMS = 20
 ORIGINAL_WEIGHT = 0.5
+PHRASE_CANDIDATES = 200
 
 
 @dataclass(frozen=True)
@@ -133,11 +134,13 @@ class MatchIndex:
         n = len(self.docs)
         lengths = {name: np.zeros(n, dtype=np.float32) for name, _w, _b in FIELDS}
         counts: list[dict[str, Counter[str]]] = []
+        self.languages: list[str] = []
         for i, doc in enumerate(self.docs):
             if i % 500 == 0:
                 control.progress(i, n, _("Indexing the library for matching"))
             language = doc.language[:2].lower() if doc.language[:2].lower() in LANGUAGES \
                 else detect_language(f"{doc.title} {doc.abstract}")
+            self.languages.append(language)
             per_field = {}
             for name, _w, _b in FIELDS:
                 found = terms(getattr(doc, name), language)
@@ -179,6 +182,26 @@ class MatchIndex:
         best = best[np.argsort(-scores[best], kind="stable")]
         return [int(i) for i in best if scores[i] > 0]
 
+    def phrase_counts(self, i: int, phrases: Iterable[tuple[str, ...]]) -> dict[tuple[str, ...], float]:
+        """How often each phrase (a run of stems) occurs in reference ``i``, weighted by field
+        as the index weighs its words (positions are not indexed: the text is read again)."""
+        wanted = [p for p in phrases if all(t in self.counts[i]["title"]
+                                            or t in self.counts[i]["abstract"]
+                                            or t in self.counts[i]["keywords"] for t in p)]
+        found: dict[tuple[str, ...], float] = {}
+        if not wanted:
+            return found
+        doc = self.docs[i]
+        for name, weight, _b in FIELDS:
+            run = terms(getattr(doc, name), self.languages[i])
+            for phrase in wanted:
+                size = len(phrase)
+                tf = sum(1 for k in range(len(run) - size + 1)
+                         if tuple(run[k:k + size]) == phrase)
+                if tf:
+                    found[phrase] = found.get(phrase, 0.0) + weight * tf
+        return found
+
     def doc_terms(self, i: int) -> Counter[str]:
         merged: Counter[str] = Counter()
         for counter in self.counts[i].values():
@@ -208,6 +231,9 @@ class Query:
     weights: dict[str, float]
     surface: dict[str, str]   # term -> the word (or translation) it came from
     language: str
+    # Translations of several words ('works council'), as runs of stems with their weight:
+    # their words alone are weak evidence, the phrase itself is strong.
+    phrases: dict[tuple[str, ...], float] = field(default_factory=dict)
 
 
 def build_query(text: str, language: str = "", terms_list: TermList | None = None) -> Query:
@@ -219,6 +245,7 @@ def build_query(text: str, language: str = "", terms_list: TermList | None = Non
     tokens = words(text)
     weights: dict[str, float] = {}
     surface: dict[str, str] = {}
+    phrases: dict[tuple[str, ...], float] = {}
 
     def add(term: str, weight: float, shown: str) -> None:
         if term and weight > weights.get(term, 0.0):
@@ -242,10 +269,13 @@ def build_query(text: str, language: str = "", terms_list: TermList | None = Non
         # A translation of several words shares the weight: 'works council' must not make
         # every text about work a match for 'ondernemingsraad'.
         kept_words = [w for w in translation.split() if w not in stopwords(other) and len(w) > 1]
+        if len(kept_words) > 1:
+            run = tuple(stem(w, other) for w in kept_words)
+            phrases[run] = max(weight, phrases.get(run, 0.0))
         for word in kept_words:
             add(stem(word, other), weight / len(kept_words),
                 f"{phrase} → {word}" if len(kept_words) > 1 else f"{phrase} → {translation}")
-    return Query(weights, surface, language)
+    return Query(weights, surface, language, phrases)
 
 
 def rank(index: MatchIndex, query: Query, top: int = 20, relevant: Sequence[int] = (),
@@ -261,7 +291,10 @@ def rank(index: MatchIndex, query: Query, top: int = 20, relevant: Sequence[int]
         docs, shares = list(relevant), [1.0] * len(relevant)
     elif pseudo_feedback:
         docs = index.top(first, FEEDBACK_DOCS)
-        shares = [float(first[i]) for i in docs]
+        # BM25 is a sum of log-odds term weights (Robertson-Sparck Jones), so exp(score) is
+        # proportional to a reference's odds of relevance: the relevance model's P(D|Q).
+        best = float(first[docs[0]]) if docs else 0.0
+        shares = [math.exp(float(first[i]) - best) for i in docs]
     else:
         docs, shares = [], []
     if docs:
@@ -273,6 +306,8 @@ def rank(index: MatchIndex, query: Query, top: int = 20, relevant: Sequence[int]
         final = index.scores(mixed)
     else:
         final = first
+    if query.phrases:
+        final = _with_phrases(index, query, final, top)
     hits = []
     for i in index.top(final, top):
         doc_terms = index.counts[i]
@@ -282,6 +317,24 @@ def rank(index: MatchIndex, query: Query, top: int = 20, relevant: Sequence[int]
         doc = index.docs[i]
         hits.append(Hit(doc.reference_id, doc.key, round(float(final[i]), 4), matched))
     return hits
+
+
+def _with_phrases(index: MatchIndex, query: Query, scores: np.ndarray, top: int) -> np.ndarray:
+    """Scores of the best candidates raised where a translated phrase occurs whole: it then
+    counts as much as a single translated word would, on top of what its words had.
+
+    Only the first candidates are read again (positions are not indexed), enough to reorder
+    the part of the ranking anyone looks at."""
+    scores = scores.copy()
+    total = sum(query.weights.values()) or 1.0
+    candidates = index.top(scores, max(PHRASE_CANDIDATES, top))
+    for i in candidates:
+        for phrase, tf in index.phrase_counts(i, query.phrases).items():
+            # A phrase is at least as rare as its rarest word.
+            idf = max(index.idf.get(t, 0.0) for t in phrase)
+            scores[i] += (ORIGINAL_WEIGHT * query.phrases[phrase] / total
+                          * idf * tf * (K1 + 1) / (tf + K1))
+    return scores
 
 
 def fold_word(word: str) -> str:
