@@ -298,6 +298,42 @@ def test_question_editor_creates_edits_and_undoes(tandem: TandemApp, monkeypatch
     assert page.model.rowCount() == before
 
 
+def test_stakeholders_and_data_sources_are_edited_as_tables(tandem: TandemApp,
+                                                            monkeypatch) -> None:  # noqa: ANN001
+    from desktop.services import questions
+    from desktop.views import questions_page
+    from desktop.views.question_editor import QuestionEditor
+
+    page = tandem.window.pages["questions"]
+    question_id = page.current_id()
+    with tandem.workspace.session() as s:
+        before = questions.editable(s, question_id)
+    assert before["stakeholders"] and before["data_available"]
+
+    def edit(self: QuestionEditor) -> bool:
+        people, data = self.edits["stakeholders"], self.edits["data_available"]
+        assert people.rows() == before["stakeholders"]   # shown as stored, nothing lost
+        assert data.rows() == before["data_available"]
+        people.add_row({"name": "Cliëntenraad", "type": "client council",
+                        "involvement": "advisor"})
+        data.table.selectRow(0)
+        data.remove_rows()
+        self.edits["organisation_type"].set_value("municipality")
+        return True
+
+    monkeypatch.setattr(questions_page.QuestionEditor, "exec", edit)
+    page.edit_question()
+    with tandem.workspace.session() as s:
+        after = questions.editable(s, question_id)
+    assert after["stakeholders"][-1] == {"name": "Cliëntenraad", "type": "client council",
+                                         "role": "", "involvement": "advisor"}
+    assert after["data_available"] == before["data_available"][1:]
+    assert after["organisation_type"] == "municipality"
+    tandem.undo_stack.undo()
+    with tandem.workspace.session() as s:
+        assert questions.editable(s, question_id)["stakeholders"] == before["stakeholders"]
+
+
 def test_question_register_filters(tandem: TandemApp) -> None:
     page = tandem.window.pages["questions"]
     assert page.model.rowCount() == 5

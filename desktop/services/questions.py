@@ -29,6 +29,22 @@ THEMES = {
     "meaningful work": N_("Meaningful work"),
 }
 URGENCIES = {"low": N_("Low"), "medium": N_("Medium"), "high": N_("High")}
+ORGANISATION_TYPES = {
+    "hospital": N_("Hospital"), "care_organisation": N_("Care organisation"),
+    "school": N_("School"), "university": N_("University"),
+    "university_of_applied_sciences": N_("University of applied sciences"),
+    "safety_region": N_("Safety region"), "municipality": N_("Municipality"),
+    "sme": N_("Small or medium-sized business"), "other": N_("Other"),
+}
+INVOLVEMENTS = {"consulted": N_("Consulted"), "advisor": N_("Advisor"),
+                "co-researcher": N_("Co-researcher"), "end-user": N_("End user")}
+# Columns of the two list fields, in the order the editor shows them.
+STAKEHOLDER_FIELDS = {"name": N_("Name"), "type": N_("Type"), "role": N_("Role"),
+                      "involvement": N_("Involvement")}
+DATA_FIELDS = {"description": N_("Description"), "owner": N_("Owner"), "type": N_("Type"),
+               "volume": N_("Volume"), "personal_data": N_("Personal data"),
+               "legal_basis": N_("Legal basis / DPIA"),
+               "access_conditions": N_("Access conditions")}
 CASE = "case_description"
 
 
@@ -56,6 +72,7 @@ def add_question(tx: Tx, fields: Mapping[str, Any], case_description: str = "") 
 
 EDITABLE = ("title", "language", "question_text", "reformulated_question", "submitter_name",
             "submitter_role", "organisation", "organisation_type", "sector", "theme",
+            "sub_theme", "nwa_route", "stakeholders", "data_available",
             "how_articulated", "breadth_of_support", "urgency", "urgency_driver",
             "expected_use", "knowledge_gap_check", "resources_offered", "constraints", "status",
             "practitioner_id", "researcher_id")
@@ -76,6 +93,15 @@ def update_question(tx: Tx, question_id: str, values: Mapping[str, Any]) -> list
     fields = {k: v for k, v in values.items() if k != CASE}
     if "status" in fields and fields["status"] not in STATUSES:
         raise ValueError(f"status must be one of {sorted(STATUSES)}, not {fields['status']!r}")
+    for name, columns in (("stakeholders", STAKEHOLDER_FIELDS), ("data_available", DATA_FIELDS)):
+        for number, row in enumerate(fields.get(name) or (), 1):
+            unknown = set(row) - set(columns)
+            if unknown:
+                raise ValueError(f"{name} row {number}: unknown field(s) {sorted(unknown)}")
+    for number, row in enumerate(fields.get("stakeholders") or (), 1):
+        if row.get("involvement", "") not in ("", *INVOLVEMENTS):
+            raise ValueError(f"stakeholders row {number}: involvement must be one of "
+                             f"{sorted(INVOLVEMENTS)}, not {row['involvement']!r}")
     changed = tx.update(PracticeQuestion, question_id, fields)
     if CASE in values:
         text = str(values[CASE]).rstrip("\n")
@@ -158,6 +184,7 @@ class QuestionDetail:
     case_description: str
     submitter: str
     organisation: str
+    organisation_type: str
     sector: str
     theme: str
     urgency: str
@@ -176,6 +203,6 @@ def question_detail(session: Session, question_id: str) -> QuestionDetail | None
     names = {m.id: m.name for m in session.execute(select(Member).where(
         Member.id.in_([i for i in (q.practitioner_id, q.researcher_id) if i]))).scalars()}
     return QuestionDetail(q.id, q.title, q.question_text, q.reformulated_question, case.strip(),
-                          submitter, q.organisation, q.sector, q.theme, q.urgency, q.status,
+                          submitter, q.organisation, q.organisation_type, q.sector, q.theme, q.urgency, q.status,
                           stakeholders, (names.get(q.practitioner_id or "", ""),
                                          names.get(q.researcher_id or "", "")))

@@ -5,18 +5,98 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLineEdit,
-                               QPlainTextEdit, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox,
+                               QFormLayout, QHBoxLayout, QHeaderView, QLineEdit, QPlainTextEdit,
+                               QPushButton, QScrollArea, QSpinBox, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..i18n import LANGUAGES, N_, _
 from ..services import questions
 from ..services.members import MemberRow
+from .choice_box import ChoiceBox
 
 ARTICULATION = {"": N_("(not recorded)"), "interview": N_("Interview"),
                 "focus_group": N_("Focus group"), "survey": N_("Survey"),
                 "workshop": N_("Workshop")}
 USES = {"": N_("(not recorded)"), "tool": N_("Tool"), "guideline": N_("Guideline"),
         "training": N_("Training"), "policy": N_("Policy")}
+
+
+class RowsEditor(QWidget):
+    """A list of small records (stakeholders, data sources) as an editable table: a column
+    per field, a drop-down where the field has fixed choices, a tick box for yes/no fields."""
+
+    def __init__(self, columns: dict[str, str], rows: Sequence[dict[str, Any]],
+                 choices: dict[str, dict[str, str]] | None = None,
+                 flags: Sequence[str] = (), parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.columns = list(columns)
+        self.choices = choices or {}
+        self.flags = set(flags)
+        self.table = QTableWidget(0, len(columns))
+        self.table.setHorizontalHeaderLabels([_(label) for label in columns.values()])
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setMinimumHeight(120)
+        self.table.setTabKeyNavigation(False)
+        for row in rows:
+            self.add_row(row)
+        add = QPushButton(_("Add row"))
+        add.clicked.connect(lambda: self.add_row({}, edit=True))
+        remove = QPushButton(_("Remove row"))
+        remove.clicked.connect(self.remove_rows)
+        buttons = QHBoxLayout()
+        buttons.addWidget(add)
+        buttons.addWidget(remove)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table)
+        layout.addLayout(buttons)
+
+    def add_row(self, values: dict[str, Any], edit: bool = False) -> None:
+        r = self.table.rowCount()
+        self.table.insertRow(r)
+        for c, name in enumerate(self.columns):
+            value = values.get(name)
+            if name in self.choices:
+                self.table.setCellWidget(r, c, ChoiceBox({"": "", **self.choices[name]}, value))
+            elif name in self.flags:
+                item = QTableWidgetItem()
+                item.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled
+                              | Qt.ItemFlag.ItemIsSelectable)
+                item.setCheckState(Qt.CheckState.Checked if value else Qt.CheckState.Unchecked)
+                self.table.setItem(r, c, item)
+            else:
+                self.table.setItem(r, c, QTableWidgetItem("" if value is None else str(value)))
+        if edit:
+            self.table.setCurrentCell(r, 0)
+            self.table.editItem(self.table.item(r, 0))
+
+    def remove_rows(self) -> None:
+        for r in sorted({i.row() for i in self.table.selectedIndexes()}, reverse=True):
+            self.table.removeRow(r)
+
+    def rows(self) -> list[dict[str, Any]]:
+        out = []
+        for r in range(self.table.rowCount()):
+            row: dict[str, Any] = {}
+            for c, name in enumerate(self.columns):
+                if name in self.choices:
+                    widget = self.table.cellWidget(r, c)
+                    assert isinstance(widget, ChoiceBox)
+                    row[name] = widget.value() or ""
+                elif name in self.flags:
+                    item = self.table.item(r, c)
+                    row[name] = item is not None and item.checkState() == Qt.CheckState.Checked
+                else:
+                    item = self.table.item(r, c)
+                    row[name] = item.text().strip() if item is not None else ""
+            if any(v for k, v in row.items() if k not in self.flags):
+                out.append(row)
+        return out
 
 
 class QuestionEditor(QDialog):
@@ -43,18 +123,8 @@ class QuestionEditor(QDialog):
             form.addRow(label, edit)
 
         def choice(name: str, label: str, options: dict[str, str], editable: bool = False) -> None:
-            combo = QComboBox()
-            combo.setEditable(editable)
-            for key, shown in options.items():
-                combo.addItem(_(shown), key)
-            current = values.get(name) or ""
-            index = combo.findData(current)
-            if index < 0 and current:
-                combo.addItem(str(current), current)
-                index = combo.count() - 1
-            combo.setCurrentIndex(max(0, index))
-            self.edits[name] = combo
-            form.addRow(label, combo)
+            self.edits[name] = ChoiceBox(options, values.get(name) or "", editable)
+            form.addRow(label, self.edits[name])
 
         line("title", _("&Title:"))
         choice("language", _("&Language:"), LANGUAGES)
@@ -64,9 +134,16 @@ class QuestionEditor(QDialog):
         line("submitter_name", _("Submitted by:"))
         line("submitter_role", _("Role:"))
         line("organisation", _("Organisation:"))
-        line("organisation_type", _("Type of organisation:"))
+        choice("organisation_type", _("Type of organisation:"),
+               {"": N_("(not recorded)"), **questions.ORGANISATION_TYPES}, True)
         choice("sector", _("Sector:"), {"": N_("(not recorded)"), **questions.SECTORS}, True)
         choice("theme", _("Theme:"), {"": N_("(not recorded)"), **questions.THEMES}, True)
+        line("sub_theme", _("Sub-theme:"))
+        line("nwa_route", _("NWA route (optional):"))
+        stakeholders = RowsEditor(questions.STAKEHOLDER_FIELDS, values.get("stakeholders") or [],
+                                  choices={"involvement": questions.INVOLVEMENTS})
+        self.edits["stakeholders"] = stakeholders
+        form.addRow(_("Stakeholders:"), stakeholders)
         choice("how_articulated", _("How it was put into words:"), ARTICULATION)
         breadth = QSpinBox()
         breadth.setRange(1, 10_000)
@@ -78,6 +155,10 @@ class QuestionEditor(QDialog):
         line("urgency_driver", _("Why now:"))
         choice("expected_use", _("Expected use:"), USES)
         text("knowledge_gap_check", _("Existing knowledge checked:"), 40)
+        data = RowsEditor(questions.DATA_FIELDS, values.get("data_available") or [],
+                          flags=("personal_data",))
+        self.edits["data_available"] = data
+        form.addRow(_("Data available:"), data)
         text("resources_offered", _("Resources offered:"), 40)
         text("constraints", _("Constraints (works council, ethics):"), 40)
         choice("status", _("Status:"), questions.STATUSES)
@@ -97,7 +178,7 @@ class QuestionEditor(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(scroll)
         layout.addWidget(buttons)
-        self.resize(760, 720)
+        self.resize(900, 760)
 
     def _accept(self) -> None:
         edit = self.edits["title"]
@@ -114,15 +195,12 @@ class QuestionEditor(QDialog):
                 out[name] = widget.text().strip()
             elif isinstance(widget, QPlainTextEdit):
                 out[name] = widget.toPlainText().strip()
+            elif isinstance(widget, RowsEditor):
+                out[name] = widget.rows()
             elif isinstance(widget, QSpinBox):
                 out[name] = widget.value()
-            elif isinstance(widget, QComboBox) and not widget.isEditable():
-                out[name] = widget.currentData() or (None if name.endswith("_id") else "")
-            elif isinstance(widget, QComboBox):
-                index, typed = widget.currentIndex(), widget.currentText()
-                # An editable list may hold a value typed in rather than one of its items.
-                out[name] = widget.itemData(index) if index >= 0 and \
-                    widget.itemText(index) == typed else typed.strip()
+            elif isinstance(widget, ChoiceBox):
+                out[name] = widget.value() or (None if name.endswith("_id") else "")
         return out
 
     def changes(self) -> dict[str, Any]:

@@ -197,8 +197,11 @@ class QuestionsPage(RecordPage):
             found = matches.matches_for_question(s, record_id)
         if q is None:
             return ""
+        kind = _(questions.ORGANISATION_TYPES.get(q.organisation_type, q.organisation_type)) \
+            if q.organisation_type else ""
         meta = field_table([
-            (_("Submitted by"), q.submitter), (_("Organisation"), q.organisation),
+            (_("Submitted by"), q.submitter),
+            (_("Organisation"), ", ".join(p for p in (q.organisation, kind) if p)),
             (_("Sector"), _(questions.SECTORS.get(q.sector, q.sector))),
             (_("Theme"), _(questions.THEMES.get(q.theme, q.theme))),
             (_("Urgency"), _(questions.URGENCIES.get(q.urgency, q.urgency))),

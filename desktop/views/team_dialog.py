@@ -11,8 +11,9 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
 
 from ..i18n import LANGUAGES, _
 from ..models.entities import Member
-from ..services import members
+from ..services import members, questions
 from ..services.workspace import Workspace
+from .choice_box import ChoiceBox
 from .undo_commands import AddRecord, ChangeValues
 
 
@@ -29,7 +30,8 @@ class TeamDialog(QDialog):
         for key, label in members.ROLES.items():
             self.role.addItem(_(label), key)
         self.organisation = QLineEdit()
-        self.organisation_type = QLineEdit()
+        self.organisation_type = ChoiceBox({"": "", **questions.ORGANISATION_TYPES},
+                                           editable=True)
         self.email = QLineEdit()
         self.expertise = QLineEdit()
         self.expertise.setPlaceholderText(_("Keywords, separated by commas"))
@@ -99,7 +101,7 @@ class TeamDialog(QDialog):
         self.name.setText(v["name"])
         self.role.setCurrentIndex(max(0, self.role.findData(v["role"])))
         self.organisation.setText(v["organisation"])
-        self.organisation_type.setText(v["organisation_type"])
+        self.organisation_type.set_value(v["organisation_type"])
         self.email.setText(v["email"])
         self.expertise.setText(", ".join(v["expertise"]))
         self.language.setCurrentIndex(max(0, self.language.findData(v["language"])))
@@ -108,7 +110,7 @@ class TeamDialog(QDialog):
     def form_values(self) -> dict[str, Any]:
         return {"name": self.name.text().strip(), "role": self.role.currentData(),
                 "organisation": self.organisation.text().strip(),
-                "organisation_type": self.organisation_type.text().strip(),
+                "organisation_type": self.organisation_type.value(),
                 "email": self.email.text().strip(),
                 "expertise": [k.strip() for k in self.expertise.text().split(",") if k.strip()],
                 "language": self.language.currentData(),
