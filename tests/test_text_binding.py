@@ -181,6 +181,7 @@ def test_each_edit_is_handed_on_for_storage_and_reloads_the_same(editor: QTextEd
     for update in stored:
         again.apply_update(update)
     assert str(again.get("text", type=pycrdt.Text)) == "Hallo wereld\ntweede\n"
+    assert binding.text() == "Hallo wereld\ntweede\n"
 
 
 def test_text_appended_without_a_last_newline(editor: QTextEdit) -> None:
