@@ -10,10 +10,14 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import APP_NAME, __version__, i18n, settings
 from .i18n import _
 from .paths import default_workspace
+
+if TYPE_CHECKING:
+    from .services import templates as tp
 
 ENTITY_LABELS = {
     "workspace": i18n.N_("Workspaces"), "member": i18n.N_("Members"),
@@ -73,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     _workspace_option(exp)
     exp.add_argument("--format", choices=["bibtex", "csljson"], default="bibtex")
     exp.add_argument("-o", "--output", required=True, metavar=_("FILE"))
+    tpl = sub.add_parser("templates", help=_("list the funder templates: sections and limits, "
+                                             "each limit with its source"))
+    tpl.add_argument("--json", action="store_true", help=_("print one JSON object"))
     return parser
 
 
@@ -235,8 +242,72 @@ def cmd_match(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_templates(args: argparse.Namespace) -> int:
+    from .services import templates as tp
+
+    loaded = tp.load_templates()
+    for problem in loaded.problems:
+        print(_("Template not loaded: {message}").format(message=problem.message),
+              file=sys.stderr)
+    if args.json:
+        print(json.dumps({
+            "templates": [_template_summary(t) for t in loaded.templates],
+            "problems": [{"file": str(p.path), "message": p.message} for p in loaded.problems],
+        }, ensure_ascii=False, indent=2))
+        return 0
+    for t in loaded.templates:
+        kind = _("shipped, read-only") if t.read_only else _("your own")
+        print(f"{t.id} — {t.name_in()} ({kind})")
+        print("  " + _("Funder: {funder}; citation style: {style}").format(
+            funder=t.funder.get() or "—", style=t.citation.style))
+        _print_sections(t.sections, 1)
+        for limit in t.limits:
+            group = t.group(limit.group or "")
+            print(f"  {group.title.get()}: " + _limit_line(limit))
+    return 0
+
+
+def _print_sections(sections: Sequence[tp.TemplateSection], depth: int) -> None:
+    for s in sections:
+        print(f"{'  ' * depth}{s.number or '·'} {s.title_in()}")
+        for limit in s.limits:
+            print(f"{'  ' * (depth + 2)}{_limit_line(limit)}")
+        _print_sections(s.children, depth + 1)
+
+
+def _limit_line(limit: tp.Limit) -> str:
+    from .services import templates as tp
+
+    return _("{bounds} ({scope}, {enforcement}) — {source} [{status}]").format(
+        bounds=limit.describe(), scope=_(tp.SCOPE_LABELS[limit.scope]),
+        enforcement=_(tp.ENFORCEMENT_LABELS[limit.enforcement]),
+        source=limit.provenance.source, status=_(tp.STATUS_LABELS[limit.provenance.status]))
+
+
+def _limit_summary(subject: str, limit: tp.Limit) -> dict[str, object]:
+    p = limit.provenance
+    return {"subject": subject, "kind": limit.kind, "min": limit.min, "max": limit.max,
+            "scope": limit.scope, "enforcement": limit.enforcement,
+            "counts_references": limit.counts_references, "source": p.source,
+            "status": p.status, "checked": p.checked.isoformat() if p.checked else None}
+
+
+def _template_summary(t: tp.Template) -> dict[str, object]:
+    return {
+        "id": t.id, "version": t.version, "round": t.round, "origin": t.origin,
+        "name": {"en": t.name.en, "nl": t.name.nl},
+        "funder": {"en": t.funder.en, "nl": t.funder.nl}, "languages": list(t.languages),
+        "citation_style": t.citation.style,
+        "sections": [{"id": s.id, "number": s.number, "title": {"en": s.title.en,
+                                                                 "nl": s.title.nl},
+                      "required": s.required} for s in t.walk()],
+        "limits": [_limit_summary(subject, limit) for subject, limit in t.all_limits()],
+    }
+
+
 COMMANDS = {"demo": cmd_demo, "info": cmd_info, "import": cmd_import, "search": cmd_search,
-            "export-library": cmd_export_library, "match": cmd_match}
+            "export-library": cmd_export_library, "match": cmd_match,
+            "templates": cmd_templates}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
