@@ -6,8 +6,9 @@ formatting (for the Word writer), and as plain text. No Qt.
 
 - One V8 context per process holds citeproc-js and the CSL locales; all calls into it are
   serialised by one lock, so engines can be built on a worker thread and used from another.
-- A :class:`CitationEngine` is one ``CSL.Engine`` for a (style, locale). Building APA takes about
-  a second, so :class:`EngineCache` keeps one per (style, locale) and can be asked from a worker.
+- A :class:`CitationEngine` is one ``CSL.Engine`` for a (style, locale). Building one takes up to
+  a second (APA about 0.5 s, Chicago 1.1 s; ``bench/citeproc.py``), so :class:`EngineCache` keeps
+  one per (style, locale) and can be asked from a worker.
 - Styles are short names of the pinned styles (``apa``, ``vancouver``, ``ieee`` ...) or a path to
   a ``.csl`` file; a dependent style is resolved to its independent parent.
 - Nothing is fetched here. Missing files or a missing mini-racer raise
@@ -142,6 +143,8 @@ class BibEntry:
 
 @dataclass(frozen=True)
 class Bibliography:
+    """The formatted bibliography, in the style's order, with the layout to give it."""
+
     layout: BibliographyLayout
     entries: tuple[BibEntry, ...]
 
@@ -421,7 +424,7 @@ def _shared_runtime() -> _Runtime:
 class CitationEngine:
     """One citeproc-js processor for a style and locale, with its own items and citations.
 
-    Building can take about a second (APA): do it off the UI thread. The engine is stateful
+    Building can take up to a second: do it off the UI thread. The engine is stateful
     (registered items, the document's citations); :meth:`reset` forgets citations.
     """
 
