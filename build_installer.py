@@ -3,7 +3,9 @@
     .venv/bin/python -m pip install "pyinstaller>=6.10,<7"
     .venv/bin/python build_installer.py
 
-The bundle carries ``resources/`` (demo workspace, translations) and the schema migrations.
+The bundle carries ``resources/`` (demo workspace, translations), the schema migrations, and the
+citation engine's files from ``.cache/csl`` (run ``./dev.sh setup`` first); mini-racer's V8
+library is collected whole, since PyInstaller does not find it on its own.
 """
 from __future__ import annotations
 
@@ -21,6 +23,10 @@ def main() -> int:
         print("PyInstaller is not installed: pip install 'pyinstaller>=6.10,<7'", file=sys.stderr)
         return 1
     sep = os.pathsep
+    csl = ROOT / ".cache" / "csl"
+    if not (csl / "citeproc_commonjs.js").is_file():
+        print(f"{csl} is missing: run ./dev.sh setup first", file=sys.stderr)
+        return 1
     entry = ROOT / "build" / "tandem_entry.py"
     entry.parent.mkdir(exist_ok=True)
     entry.write_text("import sys\nfrom desktop.__main__ import main\nsys.exit(main())\n")
@@ -30,8 +36,11 @@ def main() -> int:
         "--paths", str(ROOT),
         "--add-data", f"{ROOT / 'resources'}{sep}resources",
         "--add-data", f"{ROOT / 'desktop' / 'models' / 'migrations'}{sep}desktop/models/migrations",
+        "--add-data", f"{csl}{sep}.cache/csl",
+        "--collect-all", "py_mini_racer",
     ])
-    # --add-data puts resources/ beside the bundled package, where resources_dir() looks.
+    # --add-data puts resources/ and .cache/csl beside the bundled package, where
+    # resources_dir() and paths.csl_dir() look.
     print(f"built {ROOT / 'dist' / 'Tandem'}")
     return 0
 

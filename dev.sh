@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Set-up and entry point for a checkout: system packages, a virtual environment, then
+# Set-up and entry point for a checkout: system packages, a virtual environment, the citation
+# engine's files, then
+#   ./dev.sh setup  only the set-up
 #   ./dev.sh app    start Tandem on the demo workspace (built on first start)
 #   ./dev.sh test   run the whole test suite (extra arguments go to pytest)
 # Works on Debian/Ubuntu with Python 3.11 or newer; asks for sudo only to install packages.
@@ -51,9 +53,15 @@ setup() {
     "$VENV/bin/python" -m pip install -q -e ".[test]"
     echo "$want" > "$stamp"
   fi
+  # citeproc-js and the CSL styles and locales: fetched once from their registry packages,
+  # hash-checked, kept out of git (desktop/export/csl_assets.py); a no-op when present.
+  "$VENV/bin/python" -m desktop.export.csl_assets --dest .cache/csl
 }
 
 case "${1:-}" in
+  setup)
+    setup
+    ;;
   app)
     setup
     shift
@@ -66,6 +74,6 @@ case "${1:-}" in
     exec "$VENV/bin/python" -m pytest "$@"
     ;;
   *)
-    say "usage: ./dev.sh app | ./dev.sh test [pytest arguments]"; exit 2
+    say "usage: ./dev.sh setup | ./dev.sh app | ./dev.sh test [pytest arguments]"; exit 2
     ;;
 esac
