@@ -43,7 +43,11 @@ def edit(tx: Tx, document: str, change: Callable[[pycrdt.Text], None]) -> None:
     doc = load(tx.session, document)
     before = doc.get_state()
     change(text_of(doc))
-    update = doc.get_update(before)
+    store_update(tx, document, doc.get_update(before))
+
+
+def store_update(tx: Tx, document: str, update: bytes) -> None:
+    """Append an update made elsewhere (an editor's Y doc) to the document's log."""
     tx.session.add(DocumentUpdate(doc_id=document, replica=tx.replica,
                                   hlc=tx.clock.tick().encode(), data=update))
 
