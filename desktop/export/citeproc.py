@@ -544,3 +544,8 @@ class EngineCache:
                 self._building.pop(key, None)
             return engine
 
+
+
+# The process's engines, shared by the section editor and the export: building a style costs
+# up to a second, so it is done once per style and locale.
+ENGINES = EngineCache()

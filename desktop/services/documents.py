@@ -113,6 +113,26 @@ def count_words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
+class WordCounter:
+    """Counts words paragraph by paragraph and remembers each paragraph's count, so that
+    recounting a long text after a keystroke reads only the paragraph that changed."""
+
+    def __init__(self) -> None:
+        self._counts: dict[str, int] = {}
+
+    def count(self, text: str) -> int:
+        fresh: dict[str, int] = {}
+        total = 0
+        for paragraph in text.split("\n"):
+            n = self._counts.get(paragraph)
+            if n is None:
+                n = count_words(paragraph)
+            fresh[paragraph] = n
+            total += n
+        self._counts = fresh
+        return total
+
+
 def replace_text(tx: Tx, document: str, new: str) -> bool:
     """Make a plain-text document read ``new`` with the smallest edit: the common start and end
     are kept, so that an edit made meanwhile on another copy still merges character by

@@ -277,10 +277,13 @@ class LoadedTemplates:
     problems: tuple[TemplateProblem, ...]
 
     def get(self, template_id: str) -> Template:
-        for t in self.templates:
-            if t.id == template_id:
-                return t
-        raise KeyError(template_id)
+        found = self.find(template_id)
+        if found is None:
+            raise KeyError(template_id)
+        return found
+
+    def find(self, template_id: str) -> Template | None:
+        return next((t for t in self.templates if t.id == template_id), None)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from html import escape
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -11,11 +10,10 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QInputDialog, QMessageBox
 
 from ..i18n import N_, _, ngettext
 from ..services import library_edit, references
-from ..services.bibentry import FORMATS
-from .html import field_table
 from .id_table_model import Column
 from .record_page import RecordPage
 from .merge_dialogs import DuplicatesDialog, MergeDialog
+from .reference_popup import reference_html
 from .undo_commands import ChangeValues, MergeReferences, TagReferences
 
 FIELD_NAMES = {"title": N_("title"), "container_title": N_("venue"), "year": N_("year")}
@@ -183,23 +181,4 @@ class LibraryPage(RecordPage):
             self.detail.setHtml(self.detail_html(record_id))
 
     def detail_html(self, record_id: str) -> str:
-        with self.workspace.session() as s:
-            r = references.reference_detail(s, record_id)
-        if r is None:
-            return ""
-        doi = (f"<p><a href='https://doi.org/{escape(r.doi)}'>doi:{escape(r.doi)}</a></p>"
-               if r.doi else "")
-        fields = field_table([
-            (_("Authors"), "; ".join(r.authors)), (_("Editors"), "; ".join(r.editors)),
-            (_("Year"), str(r.year or "")), (_("Type"), r.csl_type),
-            (_("Venue"), r.container_title), (_("Volume"), r.volume), (_("Issue"), r.issue),
-            (_("Pages"), r.page), (_("Publisher"), r.publisher), (_("ISBN"), r.isbn),
-            (_("URL"), r.url), (_("Keywords"), ", ".join(r.keywords)),
-            (_("Citation key"), r.citation_key), (_("Note"), r.note),
-        ])
-        abstract = (f"<h4>{escape(_('Abstract'))}</h4><p>{escape(r.abstract)}</p>"
-                    if r.abstract else "")
-        source = FORMATS.get(r.original_format, r.original_format)
-        original = (f"<h4>{escape(_('Original record ({format})').format(format=source))}"
-                    f"</h4><pre style='white-space:pre-wrap'>{escape(r.original_record)}</pre>")
-        return f"<h3>{escape(r.title)}</h3>{doi}{fields}{abstract}{original}"
+        return reference_html(self.workspace, record_id)

@@ -80,11 +80,12 @@ class MainWindow(QMainWindow):
         self.pages = {
             "questions": QuestionsPage(workspace, runner),
             "library": LibraryPage(workspace),
-            "proposals": ProposalsPage(workspace),
+            "proposals": ProposalsPage(workspace, runner),
             "sync": SyncPage(workspace),
         }
         self.pages["library"].undo_stack = undo_stack
         self.pages["questions"].undo_stack = undo_stack
+        self.pages["proposals"].undo_stack = undo_stack
         self.pages["library"].sig_library_changed.connect(self.update_summary)
         self.stack = QStackedWidget()
         self.nav = QListWidget()
@@ -233,5 +234,6 @@ class MainWindow(QMainWindow):
         QApplication.aboutQt()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.pages["proposals"].editor.close_section()   # the last keystrokes are written
         self.sig_closing.emit(self.saveGeometry(), self.saveState(), self.current_page())
         super().closeEvent(event)

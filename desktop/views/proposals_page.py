@@ -1,24 +1,89 @@
-"""The Proposals page: the workspace's proposals and, for one, its sections and their text."""
+"""The Proposals page: the workspace's proposals; for one, its progress (a picture and a
+summary) and the writing view, a section tree beside the section editor."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QMenu, QScrollArea, QSplitter, QTabWidget, QTreeWidget,
+                               QTreeWidgetItem, QVBoxLayout, QWidget)
+
 from ..i18n import N_, _, ngettext
-from ..services import proposals
+from ..models.entities import Proposal, Section
+from ..services import proposals, templates
+from ..services.members import members
+from ..services.workspace import Workspace
+from .citation_picker import pick_citation
 from .dialogs import STYLE_NAMES
 from .html import field_table, paragraphs
 from .id_table_model import Column
+from .proposal_dashboard import Bar, ProposalDashboard
 from .record_page import RecordPage
+from .workers import TaskRunner
+from .section_editor import SectionEditor
+from .undo_commands import ChangeValues
+
+TREE_COLUMNS = (N_("No."), N_("Section"), N_("Owner"), N_("Status"), N_("Length"))
 
 
 class ProposalsPage(RecordPage):
     filter_placeholder = N_("Filter proposals (Ctrl+F)")
     empty_detail = N_("No proposals yet.")
 
+    def detail_widget(self) -> QWidget:
+        self.tabs = QTabWidget()
+        overview = QWidget()
+        self.dashboard = ProposalDashboard()
+        scroll = QScrollArea()
+        scroll.setWidget(self.dashboard)
+        scroll.setWidgetResizable(True)
+        scroll.setMaximumHeight(260)
+        box = QVBoxLayout(overview)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(scroll)
+        box.addWidget(self.detail, 1)
+        self.tree = QTreeWidget()
+        self.tree.setColumnCount(len(TREE_COLUMNS))
+        self.tree.setRootIsDecorated(True)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._tree_menu)
+        self.tree.currentItemChanged.connect(self._open_section)
+        self.editor = SectionEditor(self.workspace)
+        self.editor.pick_citation = lambda pid: pick_citation(self, self.workspace, pid)
+        self.editor.sig_counts_changed.connect(self._counts_changed)
+        write = QSplitter(Qt.Orientation.Horizontal)
+        write.addWidget(self.tree)
+        write.addWidget(self.editor)
+        write.setStretchFactor(0, 1)
+        write.setStretchFactor(1, 4)
+        write.setSizes([300, 1000])
+        self.tabs.addTab(write, "")
+        self.tabs.addTab(overview, "")
+        self.proposal_id: str | None = None
+        return self.tabs
+
+    def __init__(self, workspace: Workspace, runner: TaskRunner | None = None,
+                 parent: QWidget | None = None) -> None:
+        self.runner = runner
+        self.engine_key: tuple[str, str] | None = None
+        super().__init__(workspace, parent)
+        # Few proposals, long sections: the writing view gets the room.
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 5)
+        self.splitter.setSizes([240, 1200])
+
     def page_title(self) -> str:
         return _("Proposals")
+
+    def retranslate(self) -> None:
+        if hasattr(self, "tabs"):
+            self.tabs.setTabText(0, _("Write"))
+            self.tabs.setTabText(1, _("Overview"))
+            self.tree.setHeaderLabels([_(c) for c in TREE_COLUMNS])
+            self.editor.retranslate()
+        super().retranslate()
 
     def columns(self) -> Sequence[Column]:
         return [
@@ -42,6 +107,168 @@ class ProposalsPage(RecordPage):
         with self.workspace.session() as s:
             return proposals.proposal_rows(s, ids)
 
+    # -- a proposal -----------------------------------------------------------------------
+    def show_detail(self, record_id: str) -> None:
+        if record_id != self.proposal_id:
+            self.editor.close_section()
+        self.proposal_id = record_id
+        super().show_detail(record_id)
+        self._fill_tree()
+        self._prepare_style(record_id)
+
+    def _prepare_style(self, proposal_id: str) -> None:
+        """Build the proposal's citation style in the background; until it is ready (or if
+        it cannot be), citations show as neutral markers and the editor says why."""
+        with self.workspace.session() as s:
+            proposal = s.get(Proposal, proposal_id)
+            if proposal is None or self.runner is None:
+                return
+            key = (proposal.citation_style or "apa",
+                   "nl-NL" if proposal.language == "nl" else "en-US")
+        if key == self.engine_key:
+            return
+        self.engine_key = key
+        self.editor.set_engine(None)
+
+        def build(_control: Any) -> Any:
+            from ..export.citeproc import ENGINES
+            return ENGINES.get(*key)
+
+        def ready(engine: Any) -> None:
+            if self.engine_key == key:
+                self.editor.set_engine(engine)
+
+        def failed(error: BaseException) -> None:
+            if self.engine_key == key:
+                self.editor.set_style_problem(str(error))
+
+        self.runner.run(_("Preparing the citation style"), build, ready, failed)
+
+    def _limits(self, proposal_id: str, rows: Sequence[proposals.SectionRow]
+                ) -> dict[str, templates.LimitCheck]:
+        """The first limit of each section's own, by section id (what its bar shows)."""
+        with self.workspace.session() as s:
+            row = proposals.proposal_rows(s, [proposal_id]).get(proposal_id)
+            tsids = {sid: s.get(Section, sid).template_section_id for sid in
+                     (r.id for r in rows)}
+        template = templates.load_templates().find(row.template_id) if row else None
+        if template is None:
+            return {}
+        known = {t.id for t in template.walk()}
+        by_number = {t.number: t.id for t in template.walk()}
+        linked = {r.id: tsids[r.id] if tsids[r.id] in known else by_number.get(r.number, "")
+                  for r in rows}
+        measures = {tsid: templates.measure(r.text) for r in rows
+                    if (tsid := linked[r.id])}
+        checks = templates.check_limits(template, measures)
+        out: dict[str, templates.LimitCheck] = {}
+        for r in rows:
+            for check in checks:
+                if linked[r.id] and check.subject == linked[r.id] and r.id not in out:
+                    out[r.id] = check
+        return out
+
+    def _fill_tree(self) -> None:
+        current = self.editor.section.section_id if self.editor.section else None
+        self.tree.blockSignals(True)
+        self.tree.clear()
+        if self.proposal_id is None:
+            self.tree.blockSignals(False)
+            return
+        with self.workspace.session() as s:
+            rows = proposals.section_rows(s, self.proposal_id)
+        checks = self._limits(self.proposal_id, rows)
+        items: dict[str, QTreeWidgetItem] = {}
+        bars = []
+        select = None
+        for r in rows:
+            check = checks.get(r.id)
+            if check is not None:
+                unit = _(templates.KIND_LABELS[check.limit.kind])
+                used = round(check.used, 1) if check.estimated else check.used
+                length = f"{used:g} / {check.limit.describe()}"
+                bars.append(Bar(f"{r.number} {r.title}", float(used),
+                                float(check.limit.max or check.limit.min or 0), unit,
+                                check.state, r.status))
+            else:
+                length = ngettext("{n} word", "{n} words", r.words).format(n=r.words)
+                bars.append(Bar(f"{r.number} {r.title}", float(r.words), 0.0, _("words"), "",
+                                r.status))
+            item = QTreeWidgetItem([r.number, r.title, r.owner,
+                                    _(proposals.SECTION_STATUSES.get(r.status, r.status)),
+                                    length])
+            item.setData(0, Qt.ItemDataRole.UserRole, r.id)
+            parent = items.get(r.number.rsplit(".", 1)[0]) if "." in r.number else None
+            if parent is not None:
+                parent.addChild(item)
+            else:
+                self.tree.addTopLevelItem(item)
+            items[r.number] = item
+            if r.id == current:
+                select = item
+        self.tree.expandAll()
+        for col in range(len(TREE_COLUMNS)):
+            self.tree.resizeColumnToContents(col)
+        self.dashboard.set_bars(bars)
+        if select is not None:
+            self.tree.setCurrentItem(select)
+        self.tree.blockSignals(False)
+        if select is None and self.tree.topLevelItemCount():
+            self.tree.setCurrentItem(self.tree.topLevelItem(0))
+
+    def _open_section(self, item: QTreeWidgetItem | None, _previous: Any = None) -> None:
+        if item is None or self.proposal_id is None:
+            return
+        section_id = item.data(0, Qt.ItemDataRole.UserRole)
+        if self.editor.section is None or self.editor.section.section_id != section_id:
+            self.editor.open(self.proposal_id, section_id)
+
+    def _counts_changed(self, section_id: str) -> None:
+        item = self._item_of(section_id)
+        if item is not None:
+            words = self.editor.words()
+            item.setText(4, ngettext("{n} word", "{n} words", words).format(n=words))
+
+    def _item_of(self, section_id: str) -> QTreeWidgetItem | None:
+        stack = [self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())]
+        while stack:
+            item = stack.pop()
+            if item.data(0, Qt.ItemDataRole.UserRole) == section_id:
+                return item
+            stack += [item.child(i) for i in range(item.childCount())]
+        return None
+
+    def _tree_menu(self, point: Any) -> None:
+        item = self.tree.itemAt(point)
+        if item is None:
+            return
+        section_id = item.data(0, Qt.ItemDataRole.UserRole)
+        menu = QMenu(self)
+        status_menu = menu.addMenu(_("Status"))
+        for key, label in proposals.SECTION_STATUSES.items():
+            status_menu.addAction(_(label), lambda k=key: self.set_section(
+                section_id, {"status": k}, _("Change section status")))
+        owner_menu = menu.addMenu(_("Owner"))
+        with self.workspace.session() as s:
+            team = members(s)
+        owner_menu.addAction(_("(nobody)"), lambda: self.set_section(
+            section_id, {"owner_member_id": None}, _("Change section owner")))
+        for m in team:
+            owner_menu.addAction(m.name, lambda mid=m.id: self.set_section(
+                section_id, {"owner_member_id": mid}, _("Change section owner")))
+        menu.exec(self.tree.viewport().mapToGlobal(point))
+
+    def set_section(self, section_id: str, values: dict[str, Any], text: str) -> None:
+        with self.workspace.session() as s:
+            section = s.get(Section, section_id)
+            assert section is not None
+            before = {k: getattr(section, k) for k in values}
+
+        def write(tx: Any, change: dict[str, Any]) -> None:
+            tx.update(Section, section_id, change)
+
+        self.push(ChangeValues(self.workspace, write, values, before, text, self._fill_tree))
+
     def detail_html(self, record_id: str) -> str:
         with self.workspace.session() as s:
             row = proposals.proposal_rows(s, [record_id]).get(record_id)
@@ -51,23 +278,12 @@ class ProposalsPage(RecordPage):
         total = sum(sec.words for sec in sections)
         meta = field_table([
             (_("Acronym"), row.acronym), (_("Template"), row.template_id),
-            (_("Citation style"), _(STYLE_NAMES.get(row.citation_style, row.citation_style))), (_("Deadline"), row.deadline),
+            (_("Citation style"), _(STYLE_NAMES.get(row.citation_style, row.citation_style))),
+            (_("Deadline"), row.deadline),
             (_("Length"), ngettext("{n} word", "{n} words", total).format(n=total)),
         ])
-        overview = "".join(
-            f"<tr><td>{escape(sec.number)}</td><td>{escape(sec.title)}</td>"
-            f"<td>{escape(sec.owner)}</td>"
-            f"<td>{escape(_(proposals.SECTION_STATUSES.get(sec.status, sec.status)))}</td>"
-            f"<td align='right'>{sec.words}</td></tr>" for sec in sections)
-        header = "".join(f"<th align='left'>{escape(h)}</th>" for h in (
-            _("No."), _("Section"), _("Owner"), _("Status"), _("Words")))
         bodies = "".join(
             f"<h4>{escape(sec.number)}. {escape(sec.title)}</h4>"
             + (paragraphs(sec.text) if sec.text.strip()
                else f"<p><i>{escape(_('Not written yet.'))}</i></p>") for sec in sections)
-        note = _("Citations show as neutral markers [Author Year] until the citation style "
-                 "engine renders them.")
-        return (f"<h3>{escape(row.title)}</h3>{meta}"
-                f"<table cellspacing='4'><tr>{header}</tr>{overview}</table>"
-                f"<p style='color:#666'><small>{escape(note)}</small></p>"
-                f"{bodies}")
+        return f"<h3>{escape(row.title)}</h3>{meta}{bodies}"

@@ -66,7 +66,7 @@ class RecordPage(QWidget):
             left_layout.addWidget(toolbar)
         left_layout.addWidget(self.table)
         self.splitter.addWidget(left)
-        self.splitter.addWidget(self.detail)
+        self.splitter.addWidget(self.detail_widget())
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.title_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
@@ -94,6 +94,13 @@ class RecordPage(QWidget):
             self.undo_stack.push(command)
         else:
             command.redo()
+
+    def detail_widget(self) -> QWidget:
+        """What stands beside the table; pages with more than a description override this."""
+        return self.detail
+
+    def show_detail(self, record_id: str) -> None:
+        self.detail.setHtml(self.detail_html(record_id))
 
     def toolbar(self) -> QWidget | None:
         """Controls shown between the filter and the table, if the page has any."""
@@ -152,5 +159,5 @@ class RecordPage(QWidget):
     def _on_selection(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         record_id = self.current_id()
         if record_id:
-            self.detail.setHtml(self.detail_html(record_id))
+            self.show_detail(record_id)
             self.sig_record_selected.emit(record_id)

@@ -100,6 +100,8 @@ def char_format(attrs: Attrs, heading: int, base_size: float) -> QTextCharFormat
 def embed_format(value: Any) -> QTextCharFormat:
     fmt = QTextCharFormat()
     fmt.setObjectType(CITATION_OBJECT)
+    # Bottom on the line's bottom, so the label's baseline sits on the text's.
+    fmt.setVerticalAlignment(QTextCharFormat.VerticalAlignment.AlignBottom)
     fmt.setProperty(CITATION_DATA, json.dumps(value, sort_keys=True, ensure_ascii=False))
     return fmt
 
@@ -373,11 +375,15 @@ class TextBinding(QObject):
         cursor = QTextCursor(block)
         level = int(attrs.get("header", 0))
         fmt = block.blockFormat()
-        if fmt.headingLevel() != level:
+        # Spacing is the editor's look only; Y holds the structure.
+        top, bottom = (10, 4) if level else (0, 2) if attrs.get("list") else (0, 6)
+        relevel = fmt.headingLevel() != level
+        if relevel or fmt.topMargin() != top or fmt.bottomMargin() != bottom:
             fmt.setHeadingLevel(level)
-            fmt.setTopMargin(10 if level else 0)
-            fmt.setBottomMargin(4 if level else 0)
+            fmt.setTopMargin(top)
+            fmt.setBottomMargin(bottom)
             cursor.setBlockFormat(fmt)
+        if relevel:
             for _b, start, end, char in self._fragments(block.position(),
                                                         block.position() + block.length() - 1):
                 if char.objectType() == CITATION_OBJECT:
@@ -537,6 +543,48 @@ class TextBinding(QObject):
             # The last paragraph's attributes sit on the Y text's final newline.
             a = index_to_y(text, len(text) - 1)
             self.ytext.format(a, a + 1, block_attrs(last))
+
+    # -- edits the editor makes (they reach Y as local edits) ----------------------------
+    def insert_runs(self, cursor: QTextCursor, runs: list[tuple[Any, Attrs]]) -> None:
+        """Insert pasted runs at the cursor, replacing its selection."""
+        cursor.beginEditBlock()
+        if cursor.hasSelection():
+            cursor.removeSelectedText()
+        self._write_runs(cursor, runs, final=False)
+        cursor.endEditBlock()
+
+    def _selected_blocks(self, cursor: QTextCursor) -> list[QTextBlock]:
+        first = self.qdoc.findBlock(cursor.selectionStart())
+        last = self.qdoc.findBlock(cursor.selectionEnd())
+        blocks = [first]
+        while blocks[-1] != last and blocks[-1].next().isValid():
+            blocks.append(blocks[-1].next())
+        return blocks
+
+    def set_block(self, cursor: QTextCursor, changes: Attrs) -> None:
+        """Change block attributes (heading, list, indent) of the paragraphs the cursor
+        touches."""
+        cursor.beginEditBlock()
+        for block in self._selected_blocks(cursor):
+            merged = {**clean(block_attrs(block), BLOCK), **changes}
+            self._apply_block(block, {k: v for k, v in merged.items() if v is not None})
+        cursor.endEditBlock()
+
+    def shift_indent(self, cursor: QTextCursor, step: int) -> None:
+        """Nest list paragraphs one level deeper (or shallower); a paragraph that is no list
+        item becomes one."""
+        cursor.beginEditBlock()
+        for block in self._selected_blocks(cursor):
+            attrs = clean(block_attrs(block), BLOCK)
+            depth = max(0, int(attrs.get("indent", 0)) + step)
+            attrs["list"] = attrs.get("list", "bullet")
+            attrs.pop("header", None)
+            if depth:
+                attrs["indent"] = depth
+            else:
+                attrs.pop("indent", None)
+            self._apply_block(block, attrs)
+        cursor.endEditBlock()
 
     # -- reading --------------------------------------------------------------------------
     def text(self) -> str:
