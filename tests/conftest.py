@@ -89,3 +89,15 @@ def inline_runner(qapp):  # noqa: ANN001, ANN201
     from desktop.views.workers import TaskRunner
 
     return TaskRunner(inline=True)
+
+
+@pytest.fixture
+def tandem(qapp, demo_path: Path):  # noqa: ANN001, ANN201
+    """The app on a private copy of the demo workspace, tasks run inline."""
+    from desktop import settings
+    from desktop.app import TandemApp
+    app = TandemApp(qapp, settings.Settings(language="en"), inline_tasks=True)
+    assert app.open_workspace(demo_path)
+    yield app
+    app._close_window()
+    app.shutdown()

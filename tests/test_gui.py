@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -14,15 +13,6 @@ from desktop.app import TandemApp
 from desktop.services.tasks import TaskControl
 from desktop.views.main_window import PAGES, MainWindow
 from desktop.views.workers import TaskRunner
-
-
-@pytest.fixture
-def tandem(qapp: QApplication, demo_path: Path):  # noqa: ANN201
-    app = TandemApp(qapp, settings.Settings(language="en"), inline_tasks=True)
-    assert app.open_workspace(demo_path)
-    yield app
-    app._close_window()
-    app.shutdown()
 
 
 def test_every_page_shows_the_demo(tandem: TandemApp, qtbot) -> None:  # noqa: ANN001

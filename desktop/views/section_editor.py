@@ -566,6 +566,8 @@ class SectionEditor(QWidget):
             "".join(f"<p>{escape(p)}</p>" for p in self.section.guidance.split("\n") if p.strip())
             if self.section is not None and self.section.guidance else
             f"<p><i>{escape(_('This section has no guidance from the funder.'))}</i></p>")
+        chosen = self.comments.currentItem()
+        keep = chosen.data(0, Qt.ItemDataRole.UserRole) if chosen is not None else None
         self.comments.clear()
         if self.section is None:
             self.cited.clear()
@@ -587,6 +589,9 @@ class SectionEditor(QWidget):
                 top.addChild(child)
             self.comments.addTopLevelItem(top)
             top.setExpanded(True)
+            for item in [top] + [top.child(i) for i in range(top.childCount())]:
+                if item.data(0, Qt.ItemDataRole.UserRole) == keep:
+                    self.comments.setCurrentItem(item)
         self._refresh_cited()
 
     def _refresh_cited(self) -> None:

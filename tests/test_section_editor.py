@@ -1,0 +1,127 @@
+"""The section editor in the app, used as a writer would: type, format, cite, comment, undo;
+the text reaches the database and the counts follow."""
+from __future__ import annotations
+
+from PySide6.QtCore import QMimeData, Qt
+from PySide6.QtGui import QTextCursor
+from sqlalchemy import select
+
+from desktop.app import TandemApp
+from desktop.models.entities import Reference
+from desktop.services import comments, documents, proposals
+from desktop.services.textpos import OBJECT
+
+
+def stored_text(tandem: TandemApp, section_id: str) -> str:
+    with tandem.workspace.session() as s:
+        return documents.plain_text(documents.segments(s, proposals.body_doc(section_id)),
+                                    lambda e: f"[{e['citation']['items'][0]['id'][:4]}]")
+
+
+def open_page(tandem: TandemApp):  # noqa: ANN201
+    window = tandem.window
+    window.nav.setCurrentRow(2)
+    page = window.pages["proposals"]
+    assert page.editor.section is not None, "the first section opens by itself"
+    return page
+
+
+def test_typing_reaches_the_database_and_counts_follow(tandem: TandemApp, qtbot) -> None:  # noqa: ANN001
+    page = open_page(tandem)
+    editor = page.editor
+    section_id = editor.section.section_id
+    words = editor.words()
+    editor.text.setFocus()
+    cursor = editor.text.textCursor()
+    cursor.movePosition(QTextCursor.MoveOperation.End)
+    editor.text.setTextCursor(cursor)
+    qtbot.keyClicks(editor.text, " Nieuwe zin met")
+    # QTest types ASCII only; accented text arrives as an input method would send it.
+    editor.text.textCursor().insertText(" één woord.")
+    assert editor.words() == words + 5
+    assert "words" in editor.count.text()
+    qtbot.waitUntil(lambda: "met één woord." in stored_text(tandem, section_id), timeout=2000)
+    # Ctrl+Z in the text undoes the typing, not a record edit of the window's.
+    qtbot.keyClick(editor.text, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert "Nieuwe zin" not in editor.text.toPlainText()
+    editor.binding.flush()
+    assert "Nieuwe zin" not in stored_text(tandem, section_id)
+
+
+def test_bold_heading_list_and_citation(tandem: TandemApp, qtbot, monkeypatch) -> None:  # noqa: ANN001
+    page = open_page(tandem)
+    editor = page.editor
+    section_id = editor.section.section_id
+    with tandem.workspace.session() as s:
+        reference_id = s.execute(select(Reference.id).limit(1)).scalar_one()
+    cursor = editor.text.textCursor()
+    cursor.setPosition(0)
+    cursor.setPosition(9, QTextCursor.MoveMode.KeepAnchor)
+    editor.text.setTextCursor(cursor)
+    editor.actions["bold"].trigger()
+    editor.set_heading(2)
+    cursor.movePosition(QTextCursor.MoveOperation.End)
+    editor.text.setTextCursor(cursor)
+    editor.text.insertPlainText("\nPunt een")
+    editor.actions["bullets"].trigger()
+    editor.pick_citation = lambda _pid: {"citation": {"items": [
+        {"id": reference_id, "locator": "12", "label": "page"}]}}
+    editor.actions["cite"].trigger()
+    editor.binding.flush()
+    with tandem.workspace.session() as s:
+        doc = documents.load(s, proposals.body_doc(section_id))
+    runs = documents.text_of(doc).diff()
+    assert any(attrs and attrs.get("bold") for _v, attrs in runs)
+    assert any(v == "\n" or (isinstance(v, str) and "\n" in v) and attrs
+               and attrs.get("header") == 2 for v, attrs in runs)
+    assert any(attrs and attrs.get("list") == "bullet" for _v, attrs in runs)
+    embeds = [v for v, _a in runs if isinstance(v, dict)]
+    assert embeds[-1]["citation"]["items"][0]["id"] == reference_id
+    assert OBJECT in editor.text.toPlainText() or OBJECT in editor.binding.text()
+    assert reference_id in editor.cited.toHtml()
+
+
+def test_paste_keeps_formatting_and_drops_the_rest(tandem: TandemApp) -> None:
+    editor = open_page(tandem).editor
+    cursor = editor.text.textCursor()
+    cursor.movePosition(QTextCursor.MoveOperation.End)
+    editor.text.setTextCursor(cursor)
+    data = QMimeData()
+    data.setHtml("<p style='color:red;font-family:Comic Sans MS'>Geplakt <b>vet</b> en "
+                 "<a href='https://example.org'>link</a></p>")
+    editor.text.insertFromMimeData(data)
+    editor.binding.flush()
+    runs = documents.text_of(editor.binding.ydoc).diff()
+    assert ("vet", {"bold": True}) in [(v, {k: x for k, x in (a or {}).items() if x})
+                                      for v, a in runs]
+    assert any((a or {}).get("link") == "https://example.org" for _v, a in runs)
+    assert not any("color" in str(a) or "Comic" in str(a) for _v, a in runs)
+
+
+def test_comment_on_a_passage_with_reply_and_resolve(tandem: TandemApp, monkeypatch) -> None:  # noqa: ANN001
+    from PySide6.QtWidgets import QInputDialog
+    editor = open_page(tandem).editor
+    cursor = editor.text.textCursor()
+    cursor.setPosition(0)
+    cursor.setPosition(8, QTextCursor.MoveMode.KeepAnchor)
+    editor.text.setTextCursor(cursor)
+    quote = cursor.selectedText()
+    answers = iter([("Klopt dit cijfer?", True), ("Ja, zie de bron.", True)])
+    monkeypatch.setattr(QInputDialog, "getMultiLineText",
+                        staticmethod(lambda *a, **k: next(answers)))
+    editor.add_comment()
+    assert editor.comments.topLevelItemCount() == 1
+    top = editor.comments.topLevelItem(0)
+    editor.comments.setCurrentItem(top)
+    editor.reply()
+    editor.toggle_resolved()
+    with tandem.workspace.session() as s:
+        rows = comments.comments_for(s, editor.section.section_id)
+    assert rows[0].body == "Klopt dit cijfer?" and rows[0].resolved
+    assert rows[0].anchor["quote"] == quote
+    assert [r.body for r in rows[0].replies] == ["Ja, zie de bron."]
+    # Text typed before the passage does not move the comment off its words.
+    cursor.setPosition(0)
+    cursor.insertText("Vooraf. ")
+    editor._comment_clicked(editor.comments.topLevelItem(0), 0)
+    assert editor.text.textCursor().selectedText() == quote
