@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool
 
 from ..i18n import _
 from .migrations import APPLICATION_ID, LATEST_VERSION, migrate
@@ -165,7 +165,10 @@ def make_engine(path: Path, *, readonly: bool = False) -> Engine:
         url = f"sqlite:///file:{path}?mode=ro&uri=true"
     else:
         url = f"sqlite:///{path}"
-    # NullPool: a connection per session, so tasks on worker threads never share one.
-    engine = create_engine(url, poolclass=NullPool, connect_args={"check_same_thread": False})
+    # Pooled: opening a SQLite connection costs milliseconds, too much for an editor that
+    # stores its text several times a second. The pool hands a connection to one session at
+    # a time, so a task on a worker thread never shares one with the window.
+    engine = create_engine(url, poolclass=QueuePool, pool_size=4, max_overflow=8,
+                           connect_args={"check_same_thread": False})
     event.listen(engine, "connect", _configure)
     return engine

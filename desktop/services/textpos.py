@@ -63,3 +63,16 @@ def utf16_to_index(text: str, position: int, exact: bool = True) -> int:
         return len(data[:2 * position].decode("utf-16-le", "strict" if exact else "ignore"))
     except UnicodeDecodeError:
         raise ValueError(f"position {position} falls inside a character") from None
+
+
+def advance_utf16(text: str, index: int, units: int) -> int:
+    """The code point index ``units`` UTF-16 units after ``index`` (walks only that stretch)."""
+    end = index + units
+    piece = text[index:end]
+    if piece.isascii():
+        return min(end, len(text))
+    at = index
+    while units > 0 and at < len(text):
+        units -= 2 if ord(text[at]) > 0xFFFF else 1
+        at += 1
+    return at

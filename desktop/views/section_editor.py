@@ -269,6 +269,8 @@ class SectionEditor(QWidget):
         layout.addWidget(self.count)
         self.pick_citation: Callable[[str], dict[str, Any] | None] | None = None
         self.style_problem = ""
+        self._cite_key: tuple[int, ...] = ()
+        self._cite_counts = (0, 0)
         self.retranslate()
         self.setEnabled(False)
 
@@ -390,6 +392,8 @@ class SectionEditor(QWidget):
         markers)."""
         self.labels.set_engine(engine)
         self.style_problem = ""
+        if self.binding is not None:
+            self.binding.citations.invalidate()
         doc = self.text.document()
         doc.markContentsDirty(0, doc.characterCount())
         self._recount()
@@ -619,10 +623,17 @@ class SectionEditor(QWidget):
         if self.binding is None:
             return templates.Measure()
         text = self.binding.text()
-        cite_text = " ".join(self.labels(v) for v, _a in self.binding.ytext.diff()
-                             if isinstance(v, dict)) if OBJECT in text else ""
+        # The citations' words change only with the citations, the style or a remote edit,
+        # not with each keystroke: remembered under those.
+        key = (text.count(OBJECT), id(self.labels.engine), self.binding.remote_changes,
+               id(self.binding))
+        if key != self._cite_key:
+            cite_text = " ".join(self.labels(v) for v, _a in self.binding.ytext.diff()
+                                 if isinstance(v, dict)) if OBJECT in text else ""
+            self._cite_key = key
+            self._cite_counts = (documents.count_words(cite_text), len(cite_text))
         return templates.Measure(self.counter.count(text), len(text) - text.count(OBJECT),
-                                 documents.count_words(cite_text), len(cite_text),
+                                 *self._cite_counts,
                                  sum(1 for line in text.splitlines() if line.strip()))
 
     def _recount(self) -> None:

@@ -25,7 +25,8 @@ from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetricsF, QPainter, QPyTe
                            QTextDocument, QTextFormat, QTextListFormat)
 
 from ..services import documents
-from ..services.textpos import OBJECT, index_to_utf16, index_to_y, utf16_to_index, y_to_index
+from ..services.textpos import (OBJECT, advance_utf16, index_to_utf16, index_to_y,
+                                utf16_to_index, y_length, y_to_index)
 
 CITATION_OBJECT = QTextFormat.ObjectTypes.UserObject + 1
 CITATION_DATA = QTextFormat.Property.UserProperty + 1
@@ -117,9 +118,20 @@ class CitationObject(QPyTextObject):
     def __init__(self, label: Callable[[Any], str], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.label = label
+        # Layout asks for every citation's size on each relayout: by its stored JSON, no
+        # parsing or formatting twice.
+        self._texts: dict[str, str] = {}
+
+    def invalidate(self) -> None:
+        """Labels change (another style, a reference edited): ask ``label`` again."""
+        self._texts.clear()
 
     def _text(self, fmt: QTextFormat) -> str:
-        return self.label(embed_value(fmt.toCharFormat()))
+        raw = fmt.property(CITATION_DATA) or ""
+        text = self._texts.get(raw)
+        if text is None:
+            text = self._texts[raw] = self.label(json.loads(raw) if raw else {})
+        return text
 
     def intrinsicSize(self, doc: QTextDocument, pos: int, fmt: QTextFormat) -> QSizeF:  # noqa: N802
         metrics = QFontMetricsF(fmt.toCharFormat().font())
@@ -133,6 +145,19 @@ class CitationObject(QPyTextObject):
         painter.setFont(fmt.toCharFormat().font())
         painter.drawText(rect.adjusted(2, 0, -2, 0), 0x0084, self._text(fmt))  # vcenter|left
         painter.restore()
+
+
+def _common_suffix(a: str, b: str, limit: int) -> int:
+    """How many characters ``a`` and ``b`` share at their ends (at most ``limit``): a binary
+    search on slice comparisons, which run in C, instead of a character loop over a long text."""
+    low, high = 0, limit
+    while low < high:
+        mid = (low + high + 1) // 2
+        if a[len(a) - mid:] == b[len(b) - mid:]:
+            low = mid
+        else:
+            high = mid - 1
+    return low
 
 
 # -- the binding ------------------------------------------------------------------------------
@@ -154,6 +179,7 @@ class TextBinding(QObject):
         self._applying = False     # Qt is being changed from Y: ignore its signals
         self._receiving = False    # a remote update is applied: do not persist it
         self._pending: list[bytes] = []
+        self.remote_changes = 0    # counts changes from elsewhere (for caches of the text)
         self.shadow = ""
         self.virtual = False
         self.base_size = qdoc.defaultFont().pointSizeF() if qdoc.defaultFont().pointSizeF() > 0 \
@@ -268,6 +294,7 @@ class TextBinding(QObject):
             ok = False
         finally:
             self._applying = False
+        self.remote_changes += 1
         if not ok or self._qt_text() != self.shadow[:-1]:
             self.reload()
         else:
@@ -452,24 +479,38 @@ class TextBinding(QObject):
         """Qt's text ``start..end`` as Y runs with explicit attributes; ``text`` is Qt's
         text in Y form (the positions are Qt's)."""
         runs: list[tuple[Any, Attrs]] = []
+        at = utf16_to_index(text, start)   # walked along, never converted from the start again
         block = self.qdoc.findBlock(start)
         while block.isValid() and block.position() < end:
             for _b, a, b, fmt in self._fragments(max(start, block.position()),
                                                  min(end, block.position() + block.length() - 1)):
                 if fmt.objectType() == CITATION_OBJECT:
                     runs.extend((embed_value(fmt), {}) for _n in range(b - a))
+                    at += b - a
                     continue
-                piece = text[utf16_to_index(text, a):utf16_to_index(text, b)]
-                runs.append((piece.replace(OBJECT, ""), inline_attrs(fmt)))
+                upto = advance_utf16(text, at, b - a)
+                runs.append((text[at:upto].replace(OBJECT, ""), inline_attrs(fmt)))
+                at = upto
             separator = block.position() + block.length() - 1
             if start <= separator < end and block.next().isValid():
                 runs.append(("\n", block_attrs(block)))
+                at += 1
             block = block.next()
         return runs
 
     def _local(self, position: int, removed: int, added: int) -> None:
         if self._applying:
             return
+        try:
+            self._take_local(position, added)
+        except ValueError:
+            # Only a program can put Qt's cursor inside a character (a surrogate pair); the
+            # broken text never reaches Y, Qt shows Y's text again.
+            self.reload()
+            return
+        self.sig_changed.emit()
+
+    def _take_local(self, position: int, added: int) -> None:
         old = self.shadow
         new = self._qt_text() + "\n"
         # The signal's range is a hint (Qt over-reports, and format changes look like
@@ -485,10 +526,7 @@ class TextBinding(QObject):
             start = 0
             while start < hint and old[start] == new[start]:
                 start += 1
-        end = 0
-        limit = min(len(old), len(new)) - start
-        while end < limit and old[len(old) - 1 - end] == new[len(new) - 1 - end]:
-            end += 1
+        end = _common_suffix(old, new, min(len(old), len(new)) - start)
         with self.ydoc.transaction(origin=self.origin):
             if self.virtual:
                 # The first local edit gives the Y text its last newline.
@@ -520,7 +558,6 @@ class TextBinding(QObject):
             q_start = min(position, len(new) - 1)
             q_end = max(q_start, min(position + added, index_to_utf16(new, len(new) - 1)))
             self._push_formats(new, q_start, q_end)
-        self.sig_changed.emit()
 
     def _push_formats(self, text: str, start: int, end: int) -> None:
         block = self.qdoc.findBlock(start)
@@ -528,16 +565,15 @@ class TextBinding(QObject):
         first = block.position()
         last_block = self.qdoc.findBlock(end)
         stop = last_block.position() + last_block.length()
+        y = index_to_y(text, utf16_to_index(text, first))
         for value, attrs in self._qt_runs(text, first, stop):
             if not isinstance(value, str):
-                first += 1
+                y += 1
                 continue
-            length = len(value.encode("utf-16-le")) // 2
-            a = index_to_y(text, utf16_to_index(text, first))
-            b = index_to_y(text, utf16_to_index(text, first + length))
+            length = y_length(value)
             keys = BLOCK if value == "\n" else INLINE
-            self.ytext.format(a, b, {k: attrs.get(k) for k in keys})
-            first += length
+            self.ytext.format(y, y + length, {k: attrs.get(k) for k in keys})
+            y += length
         last = self.qdoc.lastBlock()
         if stop >= last.position() + last.length() - 1 and len(text):
             # The last paragraph's attributes sit on the Y text's final newline.
