@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from desktop.cli import main
-from desktop.models.entities import Member, PracticeQuestion, Proposal, Reference, Section
+from desktop.models.entities import (Match, Member, PracticeQuestion, Proposal, ProposalQuestion,
+                                     Reference, Section)
 from desktop.models.local import ChangeLog, DocumentUpdate
 from desktop.services import documents, progress, proposals, section_bodies
 from desktop.services import templates as tp
@@ -343,3 +344,27 @@ def test_cli_errors_name_what_was_not_found(demo_path: Path,
         assert named in err and "Traceback" not in err, err
     assert main(["proposal", "list", *ws]) == 0
     assert capsys.readouterr().out.count("\n") == 1  # nothing was created
+
+
+def test_literature_trail_from_questions_to_sections(demo: Workspace) -> None:
+    with demo.session() as s:
+        pid = proposals.find_proposal(s, "FREED")
+        trail = section_bodies.literature_trail(s, pid)
+        question_ids = set(s.execute(select(ProposalQuestion.question_id).where(
+            ProposalQuestion.proposal_id == pid)).scalars())
+        screened = {(m.question_id, m.reference_id) for m in s.execute(select(Match).where(
+            Match.question_id.in_(question_ids),
+            Match.decision.in_(["relevant", "maybe"]))).scalars()}
+        cited = {rid for c in section_bodies.citations_in_proposal(s, pid)
+                 for rid in c.reference_ids}
+    by_ref = {e.reference_id: e for e in trail}
+    assert len(by_ref) == len(trail)
+    assert set(by_ref) == {rid for _q, rid in screened} | cited
+    for qid, rid in screened:
+        assert qid in by_ref[rid].question_ids and by_ref[rid].decision
+    for rid in cited:
+        assert by_ref[rid].section_ids
+    decisions = [e.decision for e in trail]
+    assert decisions == sorted(decisions, key=["relevant", "maybe", ""].index)
+    # The demo's screening and writing meet: some screened literature is cited already.
+    assert any(e.decision == "relevant" and e.section_ids for e in trail)

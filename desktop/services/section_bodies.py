@@ -1,5 +1,6 @@
 """Section bodies as plain text with pandoc-style citation markers, both ways, and the citation
-trail: which references each section cites, and where a reference is cited.
+trail: which references each section cites, where a reference is cited, and how the literature
+screened for a proposal's questions is used in its sections.
 
 A marker names a reference by its citation key (``[@noy2023, p. 4]``); a reference whose key is
 empty, unusable in a marker or shared with another reference is named by its id instead, so
@@ -15,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..i18n import _
-from ..models.entities import Proposal, Reference, Section
+from ..models.entities import Match, Proposal, ProposalQuestion, Reference, Section
 from . import documents
 from .proposals import ProposalError, body_doc, find_section, section_ids
 from .records import Tx
@@ -126,3 +127,46 @@ def where_cited(session: Session, reference_id: str) -> list[CitingSection]:
             out.append(CitingSection(proposal.id, proposal.title, proposal.acronym, section.id,
                                      section.number, section.title, count))
     return out
+
+
+@dataclass(frozen=True)
+class TrailEntry:
+    reference_id: str
+    decision: str                  # the best screening decision for the proposal's questions
+    question_ids: tuple[str, ...]  # the proposal's questions it was screened for
+    section_ids: tuple[str, ...]   # the proposal's sections that cite it, in tree order
+
+
+# Screened literature worth citing; "not_relevant" and unscreened matches stay off the trail.
+_TRAIL_DECISIONS = ("relevant", "maybe")
+
+
+def literature_trail(session: Session, proposal_id: str) -> list[TrailEntry]:
+    """Question → screened literature → section, for one proposal: every reference screened
+    relevant or maybe for its questions, and every reference its sections cite.
+
+    An entry without sections is screened literature not yet used; one without a decision is
+    cited literature that was not screened for these questions. Relevant first, then maybe,
+    then unscreened; within each, in order of first citation, uncited last.
+    """
+    questions = list(session.execute(select(ProposalQuestion.question_id).where(
+        ProposalQuestion.proposal_id == proposal_id,
+        ProposalQuestion.deleted.is_(False))).scalars())
+    screened: dict[str, tuple[str, list[str]]] = {}
+    for qid, rid, decision in session.execute(
+            select(Match.question_id, Match.reference_id, Match.decision).where(
+                Match.question_id.in_(questions), Match.deleted.is_(False),
+                Match.decision.in_(_TRAIL_DECISIONS))).tuples():
+        best, qids = screened.get(rid, (decision, []))
+        qids.append(qid)
+        screened[rid] = (min(best, decision, key=_TRAIL_DECISIONS.index), qids)
+    citing: dict[str, list[str]] = {}
+    for section in citations_in_proposal(session, proposal_id):
+        for rid in section.reference_ids:
+            citing.setdefault(rid, []).append(section.section_id)
+    order = list(citing) + [rid for rid in screened if rid not in citing]
+    entries = [TrailEntry(rid, screened.get(rid, ("", []))[0],
+                          tuple(sorted(screened.get(rid, ("", []))[1])),
+                          tuple(citing.get(rid, ()))) for rid in order]
+    rank = {d: i for i, d in enumerate(_TRAIL_DECISIONS + ("",))}
+    return sorted(entries, key=lambda e: rank[e.decision])  # stable: keeps citation order
