@@ -6,6 +6,7 @@ the data folder). Messages go to stderr in the user's language; results go to st
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from collections.abc import Sequence
@@ -17,6 +18,7 @@ from .i18n import _
 from .paths import default_workspace
 
 if TYPE_CHECKING:
+    from .services import progress
     from .services import templates as tp
 
 ENTITY_LABELS = {
@@ -80,6 +82,41 @@ def build_parser() -> argparse.ArgumentParser:
     tpl = sub.add_parser("templates", help=_("list the funder templates: sections and limits, "
                                              "each limit with its source"))
     tpl.add_argument("--json", action="store_true", help=_("print one JSON object"))
+    proposal = sub.add_parser("proposal", help=_("create, list and show proposals"))
+    what_proposal = proposal.add_subparsers(dest="action", metavar=_("ACTION"), required=True)
+    new = what_proposal.add_parser("new", help=_("create a proposal from a funder template; "
+                                                 "prints its id"))
+    _workspace_option(new)
+    new.add_argument("--template", required=True, metavar="ID",
+                     help=_("the template's id (see the templates command)"))
+    new.add_argument("--question", action="append", default=[], metavar="ID",
+                     help=_("a practice question the proposal addresses (repeatable)"))
+    new.add_argument("--title", default="", help=_("default: the template's name"))
+    new.add_argument("--acronym", default="", help=_("a short name, e.g. FREED"))
+    new.add_argument("--language", choices=sorted(i18n.LANGUAGES), default=None,
+                     help=_("language of the section titles (default: the template's first)"))
+    new.add_argument("--deadline", default="", help=_("a date like 2027-03-16"))
+    listing = what_proposal.add_parser("list", help=_("list the proposals"))
+    _workspace_option(listing)
+    listing.add_argument("--json", action="store_true", help=_("print a JSON list"))
+    show = what_proposal.add_parser("show", help=_("show a proposal: sections, owners, status, "
+                                                   "counts against the template's limits"))
+    _workspace_option(show)
+    show.add_argument("proposal", metavar=_("PROPOSAL"), help=_("its id, acronym or title"))
+    show.add_argument("--json", action="store_true", help=_("print one JSON object"))
+    section = sub.add_parser("section", help=_("read or add to a section's text"))
+    what_section = section.add_subparsers(dest="action", metavar=_("ACTION"), required=True)
+    for name, text in (("text", _("print a section's text, citations as [@key] markers")),
+                       ("append", _("append paragraphs to a section; [@key, p. 4] markers "
+                                    "become citations"))):
+        action = what_section.add_parser(name, help=text)
+        _workspace_option(action)
+        action.add_argument("proposal", metavar=_("PROPOSAL"),
+                            help=_("its id, acronym or title"))
+        action.add_argument("section", metavar=_("SECTION"),
+                            help=_("its number, title (or its start) or id"))
+        if name == "append":
+            action.add_argument("--text", required=True, help=_("the text to append"))
     bib = sub.add_parser("bibliography", help=_("print the formatted bibliography of a CSL-JSON "
                                                 "file, one entry per line"))
     bib.add_argument("--style", required=True, metavar=_("NAME|FILE.csl"),
@@ -316,6 +353,127 @@ def _template_summary(t: tp.Template) -> dict[str, object]:
     }
 
 
+def cmd_proposal(args: argparse.Namespace) -> int:
+    from .services import proposals
+    from .services.templates import load_templates
+    from .services.workspace import Workspace
+
+    if args.action == "new":
+        loaded = load_templates()
+        try:
+            template = loaded.get(args.template)
+        except KeyError:
+            raise proposals.ProposalError(_("There is no template {id}; the templates are: "
+                                            "{ids}.").format(
+                id=repr(args.template), ids=", ".join(t.id for t in loaded.templates))) from None
+        fields = {"title": args.title, "acronym": args.acronym, "language": args.language,
+                  "deadline": args.deadline}
+        with Workspace.open(workspace_path(args)) as ws, ws.transaction() as tx:
+            pid = proposals.create_from_template(
+                tx, template, {k: v for k, v in fields.items() if v}, args.question)
+        print(pid)
+        return 0
+    with Workspace.open(workspace_path(args), readonly=True) as ws, ws.session() as s:
+        if args.action == "list":
+            ids = proposals.proposal_ids(s)
+            rows = proposals.proposal_rows(s, ids)
+            if args.json:
+                print(json.dumps([dataclasses.asdict(rows[i]) for i in ids], ensure_ascii=False,
+                                 indent=2))
+                return 0
+            for row in (rows[i] for i in ids):
+                print("\t".join((row.id, row.acronym or "—", row.title, row.template_id,
+                                 row.deadline or "—")))
+            return 0
+        from .services.progress import proposal_summary
+
+        summary = proposal_summary(s, proposals.find_proposal(s, args.proposal))
+    if args.json:
+        print(json.dumps(_summary_json(summary), ensure_ascii=False, indent=2))
+    else:
+        _print_summary(summary)
+    return 0
+
+
+def _check_json(check: tp.LimitCheck) -> dict[str, object]:
+    return {**_limit_summary(check.subject, check.limit), "used": check.used,
+            "state": check.state, "estimated": check.estimated, "blocking": check.blocking,
+            "bounds": check.limit.describe()}
+
+
+def _summary_json(summary: progress.ProposalSummary) -> dict[str, object]:
+    # The limit checks by hand: they hold dates and bilingual texts that JSON does not take.
+    data = dataclasses.asdict(dataclasses.replace(summary, sections=(), group_limits=()))
+    data["sections"] = [{**{k: v for k, v in dataclasses.asdict(sec).items() if k != "limits"},
+                         "references": list(sec.references),
+                         "limits": [_check_json(c) for c in sec.limits]}
+                        for sec in summary.sections]
+    data["group_limits"] = [_check_json(c) for c in summary.group_limits]
+    return data
+
+
+def _print_summary(summary: progress.ProposalSummary) -> None:
+    from .services.proposals import SECTION_STATUSES
+
+    t = summary.totals
+    print(f"{summary.acronym} — {summary.title}" if summary.acronym else summary.title)
+    print("  " + _("Template: {template} ({id}, version {version}); citation style: {style}; "
+                   "language: {language}; deadline: {deadline}").format(
+        template=summary.template_name or "?", id=summary.template_id,
+        version=summary.template_version, style=summary.citation_style,
+        language=summary.language, deadline=summary.deadline or "—"))
+    for q in summary.questions:
+        print("  " + _("Question: {title}").format(title=q.title))
+    print("  " + _("Sections done: {done} of {total}; {words} words").format(
+        done=t.done, total=t.sections, words=t.words)
+        + ("; " + _("{counted} of {allowed} words under the word limits").format(
+            counted=t.words_counted, allowed=t.words_allowed)
+           if t.words_allowed is not None else ""))
+    if t.limits:
+        print("  " + _("Limits: {over} over ({blocking} hard), {warning} near, {under} under, "
+                       "of {total}").format(over=t.over, blocking=t.blocking,
+                                            warning=t.warning, under=t.under, total=t.limits))
+    for sec in summary.sections:
+        indent = "  " * (sec.depth + 1)
+        print(f"{indent}{sec.number or '·'} {sec.title} — {sec.owner or _('no owner')} — "
+              f"{_(SECTION_STATUSES.get(sec.status, sec.status))} — "
+              + _("{words} words, {characters} characters").format(
+                  words=sec.words, characters=sec.characters)
+              + (" " + _("(references: about {words} words)").format(words=sec.reference_words)
+                 if sec.reference_words else ""))
+        for check in sec.limits:
+            print(f"{indent}    {_check_line(check)}")
+    for check in summary.group_limits:
+        print(f"  {check.title.get(summary.language)}: {_check_line(check)}")
+    for problem in summary.problems:
+        print(_("Note: {message}").format(message=problem), file=sys.stderr)
+
+
+def _check_line(check: tp.LimitCheck) -> str:
+    from .services import templates as tp
+
+    used = f"{'~' if check.estimated else ''}{check.used:g}"
+    return _("{used} {unit} of {bounds}: {state}").format(
+        used=used, unit=_(tp.KIND_LABELS[check.limit.kind]), bounds=check.limit.describe(),
+        state=_(tp.STATE_LABELS[check.state]))
+
+
+def cmd_section(args: argparse.Namespace) -> int:
+    from .services import proposals, section_bodies
+    from .services.workspace import Workspace
+
+    if args.action == "text":
+        with Workspace.open(workspace_path(args), readonly=True) as ws, ws.session() as s:
+            text = section_bodies.section_text(s, proposals.find_proposal(s, args.proposal),
+                                               args.section)
+        sys.stdout.write(text)
+        return 0
+    with Workspace.open(workspace_path(args)) as ws, ws.transaction() as tx:
+        pid = proposals.find_proposal(tx.session, args.proposal)
+        section_bodies.append_text(tx, pid, args.section, args.text)
+    return 0
+
+
 def cmd_bibliography(args: argparse.Namespace) -> int:
     from .export.citeproc import CitationEngine, CitationError
     from .export.csl_assets import MissingAssetError
@@ -353,7 +511,8 @@ def cmd_bibliography(args: argparse.Namespace) -> int:
 
 COMMANDS = {"demo": cmd_demo, "info": cmd_info, "import": cmd_import, "search": cmd_search,
             "export-library": cmd_export_library, "match": cmd_match,
-            "templates": cmd_templates, "bibliography": cmd_bibliography}
+            "templates": cmd_templates, "bibliography": cmd_bibliography,
+            "proposal": cmd_proposal, "section": cmd_section}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -366,9 +525,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .app import run_app
         return run_app(getattr(args, "workspace", None))
     from .models.database import WorkspaceError
+    from .services.proposals import ProposalError
 
     try:
         return COMMANDS[args.command](args)
-    except WorkspaceError as exc:
+    except (WorkspaceError, ProposalError) as exc:
         print(_("Error: {message}").format(message=exc), file=sys.stderr)
         return 1

@@ -13,6 +13,7 @@ from desktop.models.local import DocumentUpdate
 from desktop.services import demo as demo_service
 from desktop.services import documents, proposals, questions
 from desktop.services.tasks import Cancelled, TaskControl
+from desktop.services.templates import load_templates
 from desktop.services.workspace import Workspace, WorkspaceError
 
 
@@ -138,3 +139,14 @@ def test_demo_questions_have_pairs(demo: Workspace) -> None:
     with demo.session() as s:
         pairs = [questions.question_detail(s, q).pair for q in questions.question_ids(s)]
     assert sum(1 for p in pairs if all(p)) == 3
+
+
+def test_demo_sections_are_the_sections_of_its_template(demo: Workspace) -> None:
+    template = load_templates().get("generic")
+    with demo.session() as s:
+        pid = proposals.proposal_ids(s)[0]
+        sections = [s.get(Section, sid) for sid in proposals.section_ids(s, pid)]
+    assert [x.template_section_id for x in sections] == [t.id for t in template.walk()]
+    for x in sections:
+        linked = template.section(x.template_section_id)
+        assert (x.number, x.title) == (linked.number, linked.title.en)

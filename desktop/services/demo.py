@@ -12,9 +12,9 @@ from typing import Any
 
 from .. import resources_dir
 from ..i18n import _
-from . import matches, members, proposals, questions, references
-from .documents import parse_markers
+from . import documents, matches, members, proposals, questions, references
 from .tasks import NO_CONTROL, TaskControl
+from .templates import load_templates
 from .workspace import Workspace, WorkspaceError
 
 
@@ -90,24 +90,29 @@ def build_demo(path: Path | str, control: TaskControl = NO_CONTROL,
                 done += 1
                 control.progress(done, total, _("Adding screening decisions"))
             p = data["proposal"]
-            pid = proposals.create_proposal(tx, {
+            try:
+                template = load_templates().get(p.get("template", "generic"))
+            except KeyError:
+                raise WorkspaceError(_("The demo proposal's template {id} is not installed.")
+                                     .format(id=p.get("template", "generic"))) from None
+            pid = proposals.create_from_template(tx, template, {
                 "title": p["title"], "acronym": p.get("acronym", ""),
-                "template_id": p.get("template", "generic"),
-                "citation_style": p.get("citation_style", "apa"),
-                "language": p.get("language", "en"), "deadline": p.get("deadline", ""),
+                "citation_style": p.get("citation_style", ""),
+                "language": p.get("language", ""), "deadline": p.get("deadline", ""),
                 "status": p.get("status", "drafting"),
                 "lead_member_id": member_ids.get(p.get("lead", "")),
             }, [question_ids[k] for k in p.get("questions", [])])
-            for position, s in enumerate(p["sections"]):
+            for s in p["sections"]:
+                where = s["template_section"]
                 try:
-                    body = parse_markers(_paragraphs(s.get("text", "")), ref_ids.get)
-                except KeyError as exc:
-                    raise WorkspaceError(f"demo section {s['key']} ({s['title']}): {exc}") from exc
-                proposals.add_section(tx, pid, {
-                    "template_section_id": s["key"], "number": s["key"], "title": s["title"],
-                    "position": float(position), "status": s.get("status", "to_do"),
-                    "owner_member_id": member_ids.get(s.get("owner", "")),
-                }, body)
+                    sid = proposals.find_section(tx.session, pid, where)
+                    body = documents.parse_markers(_paragraphs(s.get("text", "")), ref_ids.get)
+                except (KeyError, proposals.ProposalError) as exc:
+                    raise WorkspaceError(f"demo section {where}: {exc}") from exc
+                proposals.update_section(tx, sid, {
+                    "status": s.get("status", "to_do"),
+                    "owner_member_id": member_ids.get(s.get("owner", ""))})
+                documents.append_segments(tx, proposals.body_doc(sid), body)
             done += 1
             control.progress(done, total, _("Adding the proposal"))
     except BaseException:

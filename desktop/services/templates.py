@@ -55,6 +55,8 @@ SCOPE_LABELS = {"section": N_("this section"), "with_children": N_("with its sub
 ENFORCEMENT_LABELS = {"hard": N_("hard"), "indicative": N_("indicative")}
 STATUS_LABELS = {"verified": N_("verified"), "secondary": N_("secondary"),
                  "unverified": N_("unverified")}
+STATE_LABELS = {"ok": N_("within the limit"), "warning": N_("near the limit"),
+                "over": N_("over the limit"), "under": N_("under the minimum")}
 
 
 def describe_bounds(kind: str, low: float | None, high: float | None) -> str:
@@ -765,7 +767,8 @@ def words_per_page(profile: FormatProfile) -> float:
     return words_per_line * lines * TEXT_SHARE
 
 
-def _scope_sections(template: Template, subject: str, limit: Limit) -> list[TemplateSection]:
+def scope_sections(template: Template, subject: str, limit: Limit) -> list[TemplateSection]:
+    """The sections a limit counts: the section, with its subsections, or the group's."""
     if limit.scope == "group":
         sections: dict[str, TemplateSection] = {}
         for sid in template.group(subject).sections:
@@ -811,7 +814,7 @@ def check_limits(template: Template,
     for subject, limit in template.all_limits():
         title = (template.group(subject).title if limit.scope == "group"
                  else template.section(subject).title)
-        used, estimated = _amount(limit, _scope_sections(template, subject, limit), measures,
+        used, estimated = _amount(limit, scope_sections(template, subject, limit), measures,
                                   template.format)
         state: State = "ok"
         if limit.max is not None and used > limit.max:

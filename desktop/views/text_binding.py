@@ -30,8 +30,8 @@ from ..services.textpos import (OBJECT, advance_utf16, index_to_utf16, index_to_
 
 CITATION_OBJECT = QTextFormat.ObjectTypes.UserObject + 1
 CITATION_DATA = QTextFormat.Property.UserProperty + 1
-INLINE = ("bold", "italic", "underline", "script", "link")
-BLOCK = ("header", "list", "indent")
+INLINE = documents.INLINE_ATTRIBUTES
+BLOCK = documents.BLOCK_ATTRIBUTES
 HEADING_SCALE = {1: 1.6, 2: 1.35, 3: 1.15}
 ORDERED = {QTextListFormat.Style.ListDecimal, QTextListFormat.Style.ListLowerAlpha,
            QTextListFormat.Style.ListUpperAlpha, QTextListFormat.Style.ListLowerRoman,
@@ -207,7 +207,7 @@ class TextBinding(QObject):
 
     # -- persistence ----------------------------------------------------------------------
     def _on_update(self, event: Any) -> None:
-        if not self._receiving and len(event.update) > 2:   # 2 bytes: an empty update
+        if not self._receiving and event.update != documents.NO_CHANGE:
             self._pending.append(event.update)
             if not self._flush_timer.isActive():
                 self._flush_timer.start()
