@@ -336,3 +336,25 @@ def test_real_readers_open_the_file(proposal: tuple[Workspace, str, dict[str, st
                            capture_output=True, text=True, check=True).stdout
     assert "(see Smit, 2020a, p. 45)" in plain and "Bakker, A. (2019)" in plain
     assert "-   First point (Bakker, 2019)" in plain and "1.  Step one" in plain
+
+
+def test_document_pass_equals_citations_one_by_one(
+        proposal: tuple[Workspace, str, dict[str, str]]) -> None:
+    from desktop.export.citeproc import CitationEngine, CiteItem, Cluster
+
+    ws, pid, _refs = proposal
+    with ws.session() as s:
+        content = load_proposal(s, pid)
+    engine = CitationEngine("apa")
+    engine.register(content.references.values())
+    clusters = [Cluster(c.id, tuple(CiteItem(i.reference_id, i.locator, i.label, i.prefix)
+                                    for i in c.items if i.reference_id in content.references))
+                for c in content.citations()]
+    clusters = [c for c in clusters if c.items]
+    one_by_one: dict[str, str] = {}
+    for n, cluster in enumerate(clusters):
+        for update in engine.process_citation(cluster, clusters[:n]):
+            one_by_one[update.cluster_id] = update.formatted.text
+    at_once = {u.cluster_id: u.formatted.text for u in engine.process_document(clusters)}
+    assert at_once == one_by_one and "(Smit, 2020b)" in at_once.values()
+    engine.close()

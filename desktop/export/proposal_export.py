@@ -102,34 +102,33 @@ def render_citations(content: ProposalContent, engine: CitationEngine,
     bibliography of the cited references. The engine is reset first: it must not be in use
     elsewhere meanwhile."""
     tr = translator(content.language)
-    engine.reset()
     items = {str(item["id"]): item for item in content.references.values()}
     if items:
         engine.register(items.values())
-    citations = list(content.citations())
     texts: dict[str, tuple[Run, ...]] = {}
-    done: list[Cluster] = []
+    clusters: list[Cluster] = []
+    partly: set[str] = set()
     unresolved = 0
     marker = Run(tr(MISSING), bold=True)
-    for n, citation in enumerate(citations):
+    for citation in content.citations():
         cite_items = tuple(
             CiteItem(str(content.references[i.reference_id]["id"]), i.locator, i.label,
                      i.prefix, i.suffix, i.suppress_author)
             for i in citation.items if i.reference_id in content.references)
-        missing = len(cite_items) < len(citation.items) or not citation.items
-        unresolved += missing
-        texts[citation.id] = (marker,) if missing else ()
+        if len(cite_items) < len(citation.items) or not citation.items:
+            unresolved += 1
+            texts[citation.id] = (marker,)
+            if cite_items:
+                partly.add(citation.id)
         if cite_items:
-            cluster = Cluster(citation.id, cite_items)
-            # A citation processed later can change earlier ones (2020 → 2020a); keep the last.
-            for update in engine.process_citation(cluster, done):
-                texts[update.cluster_id] = update.formatted.runs
-            done.append(cluster)
-            if missing:
-                texts[citation.id] += (Run(" "), marker)
-        if n % 10 == 0:
-            control.progress(n, len(citations), _("Formatting citations"))
-    bibliography = engine.bibliography() if done else None
+            clusters.append(Cluster(citation.id, cite_items))
+    control.progress(0, len(clusters), _("Formatting citations"))
+    # One pass over the document in order: year suffixes and numbers as the style assigns them.
+    for update in engine.process_document(clusters):
+        texts[update.cluster_id] = update.formatted.runs + (
+            (Run(" "), marker) if update.cluster_id in partly else ())
+    control.progress(len(clusters), len(clusters), _("Formatting citations"))
+    bibliography = engine.bibliography() if clusters else None
     return RenderedCitations(texts, bibliography, unresolved)
 
 
