@@ -376,7 +376,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from .export.csl_assets import MissingAssetError
     from .export.pdf import PdfError
     from .export.proposal_export import ExportBlocked, ExportOptions, export_proposal
-    from .services.compliance import ComplianceReport
+    from .services.compliance import ComplianceReport, describe_limit
     from .services.proposal_content import ProposalNotFound, find_proposal
     from .services.workspace import Workspace
 
@@ -389,7 +389,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             return
         print(_("Compliance report"))
         for check in report.limits:
-            print("  " + _describe_limit(check))
+            print("  " + describe_limit(check))
         for problem in report.problems:
             if problem.kind != "limit":
                 mark = _("problem") if problem.severity == "hard" else _("warning")
@@ -424,12 +424,6 @@ def cmd_export(args: argparse.Namespace) -> int:
         if result.pdf:
             print(_("Written: {file}").format(file=result.pdf))
     return 0
-
-
-def _describe_limit(check: tp.LimitCheck) -> str:
-    from .services.compliance import describe_limit
-
-    return describe_limit(check)
 
 
 COMMANDS = {"demo": cmd_demo, "info": cmd_info, "import": cmd_import, "search": cmd_search,

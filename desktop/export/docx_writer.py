@@ -306,7 +306,7 @@ def _header_footer(doc: Document, header: str, footer: str) -> None:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
-def _block(doc: Document, block: Block, numbering: _Numbering, list_id: int | None) -> None:
+def _block(doc: Document, block: Block, list_id: int | None) -> None:
     if block.level:
         paragraph = doc.add_paragraph(style=f"Heading {min(block.level, 9)}")
         if block.number:
@@ -381,11 +381,11 @@ def build(spec: DocumentSpec, control: TaskControl = NO_CONTROL) -> Document:
         else:
             list_id = None
             ordered.clear()
-        _block(doc, block, numbering, list_id)
+        _block(doc, block, list_id)
         if n % 200 == 0:
             control.check()
     if spec.bibliography_heading is not None and spec.bibliography is not None:
-        _block(doc, spec.bibliography_heading, numbering, None)
+        _block(doc, spec.bibliography_heading, None)
         _bibliography(doc, spec.bibliography, spec.layout)
     return doc
 
