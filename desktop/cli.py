@@ -128,6 +128,26 @@ def build_parser() -> argparse.ArgumentParser:
                             "the style's own)"))
     bib.add_argument("--format", choices=["text", "html"], default="text",
                      help=_("plain text, or the citation engine's HTML"))
+    export = sub.add_parser("export", help=_("export a proposal as a Word document (and PDF) "
+                                             "after printing its compliance report"))
+    _workspace_option(export)
+    export.add_argument("proposal", metavar=_("PROPOSAL"),
+                        help=_("the proposal's id, or its acronym or title if only one has it"))
+    export.add_argument("-o", "--output", required=True, metavar=_("FILE.docx"))
+    export.add_argument("--style", default="", metavar=_("NAME|FILE.csl"),
+                        help=_("citation style (default: the proposal's): apa, vancouver, "
+                               "harvard, chicago, ieee, ... or a .csl file"))
+    export.add_argument("--locale", default="",
+                        help=_("language of the citation terms, e.g. en-US, nl-NL (default: "
+                               "the proposal's language)"))
+    export.add_argument("--pdf", action="store_true",
+                        help=_("also write a PDF beside the Word file (needs LibreOffice)"))
+    export.add_argument("--toc", action=argparse.BooleanOptionalAction, default=None,
+                        help=_("a table of contents (default: as the template says)"))
+    export.add_argument("--strict", action="store_true",
+                        help=_("do not export when the compliance report has hard problems"))
+    export.add_argument("--json", action="store_true",
+                        help=_("print the report and the result as one JSON object"))
     return parser
 
 
@@ -509,10 +529,65 @@ def cmd_bibliography(args: argparse.Namespace) -> int:
     return 1 if parsed.rejected else 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from .export.citeproc import CitationError
+    from .export.csl_assets import MissingAssetError
+    from .export.pdf import PdfError
+    from .export.proposal_export import ExportBlocked, ExportOptions, export_proposal
+    from .services.compliance import ComplianceReport, describe_limit
+    from .services.proposals import ProposalError, find_proposal
+    from .services.workspace import Workspace
+
+    options = ExportOptions(style=args.style, locale=args.locale, pdf=args.pdf,
+                            strict=args.strict, toc=args.toc)
+
+    def show(report: ComplianceReport, result: dict[str, object]) -> None:
+        if args.json:
+            print(json.dumps({**report.to_json(), **result}, ensure_ascii=False, indent=2))
+            return
+        print(_("Compliance report"))
+        for check in report.limits:
+            print("  " + describe_limit(check))
+        for problem in report.problems:
+            if problem.kind != "limit":
+                mark = _("problem") if problem.severity == "hard" else _("warning")
+                print(f"  [{mark}] {problem.message}")
+        if not report.limits and not report.problems:
+            print("  " + _("no problems found"))
+
+    try:
+        with Workspace.open(workspace_path(args), readonly=True) as ws, ws.session() as s:
+            pid = find_proposal(s, args.proposal)
+            result = export_proposal(s, pid, Path(args.output), options)
+    except ProposalError as exc:
+        print(_("Error: {message}").format(message=exc), file=sys.stderr)
+        return 1
+    except ExportBlocked as blocked:
+        show(blocked.report, {"written": False})
+        print(_("Not exported: {count} hard problems, and --strict was given").format(
+            count=len(blocked.report.hard)), file=sys.stderr)
+        return 2
+    except (CitationError, MissingAssetError, PdfError) as exc:
+        print(_("Error: {message}").format(message=exc), file=sys.stderr)
+        return 1
+    show(result.report, {"written": True, "docx": str(result.docx),
+                         "pdf": str(result.pdf) if result.pdf else None, "style": result.style,
+                         "locale": result.locale, "citations": result.citations,
+                         "references": result.references, "unresolved": result.unresolved})
+    if not args.json:
+        print(_("Written: {file} ({style}, {locale}; {citations} citations, {references} "
+                "references)").format(file=result.docx, style=result.style, locale=result.locale,
+                                      citations=result.citations,
+                                      references=result.references))
+        if result.pdf:
+            print(_("Written: {file}").format(file=result.pdf))
+    return 0
+
+
 COMMANDS = {"demo": cmd_demo, "info": cmd_info, "import": cmd_import, "search": cmd_search,
             "export-library": cmd_export_library, "match": cmd_match,
             "templates": cmd_templates, "bibliography": cmd_bibliography,
-            "proposal": cmd_proposal, "section": cmd_section}
+            "proposal": cmd_proposal, "section": cmd_section, "export": cmd_export}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

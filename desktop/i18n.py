@@ -11,6 +11,7 @@ import ast
 import gettext
 import locale
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from . import resources_dir
@@ -123,6 +124,15 @@ def set_language(preference: str) -> str:
         _translation = PoTranslations(*parse_po(path))
     _current = code
     return code
+
+
+def translator(language: str) -> Callable[[str], str]:
+    """A ``_`` for another language than the user's: an exported document speaks its own."""
+    code = language if language in LANGUAGES else "en"
+    path = catalogue_path(code)
+    if code == "en" or not path.exists():
+        return gettext.NullTranslations().gettext
+    return PoTranslations(*parse_po(path)).gettext
 
 
 def current_language() -> str:

@@ -364,6 +364,10 @@ var tandem = (function () {
         JSON.parse(citation), JSON.parse(pre), JSON.parse(post));
       return json(out[1]);
     },
+    rebuild: function (key, citations) {
+      // Every citation of a document in one pass: [[citationID, noteIndex, html], ...].
+      return json(engines[key].engine.rebuildProcessorState(JSON.parse(citations), "html", []));
+    },
     preview: function (key, items) {
       return json(engines[key].engine.makeCitationCluster(JSON.parse(items)));
     },
@@ -484,6 +488,19 @@ class CitationEngine:
             json.dumps([[c.id, c.note_index] for c in after]))
         return [CitationUpdate(index, cluster_id, _formatted(html))
                 for index, html, cluster_id in json.loads(out)]
+
+    def process_document(self, clusters: Sequence[Cluster]) -> list[CitationUpdate]:
+        """All of a document's citations at once, in document order (an export): the same texts
+        as :meth:`process_citation` one by one, in one pass instead of one per citation.
+        Earlier citations and uncited items are forgotten first."""
+        for cluster in clusters:
+            self._check_known([item.id for item in cluster.items])
+        self.reset()
+        citations = [{"citationID": c.id, "citationItems": [i.to_csl() for i in c.items],
+                      "properties": {"noteIndex": c.note_index}} for c in clusters]
+        out = self._runtime.call("rebuild", self._key, json.dumps(citations, ensure_ascii=False))
+        return [CitationUpdate(index, cluster_id, _formatted(html))
+                for index, (cluster_id, _note, html) in enumerate(json.loads(out))]
 
     def preview(self, items: Sequence[CiteItem]) -> Formatted:
         """A citation formatted on its own, outside any document (no year suffixes or numbers

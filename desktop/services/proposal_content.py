@@ -1,0 +1,294 @@
+"""A proposal read whole, in document order, as frozen data: what the compliance report checks and
+what the Word export writes.
+
+Reading happens once, inside a database session; everything returned is plain dataclasses, so
+the slow part of an export (citations, Word, PDF) can run on another thread without the ORM.
+Section bodies are turned from the delta model (DESIGN §4) into paragraphs: inline attributes on
+characters, block attributes (heading, list kind, indent) on the newline that ends a paragraph,
+and citation embeds as :class:`Citation` parts with their items as data.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..i18n import _
+from ..models.entities import (Match, Member, PracticeQuestion, Proposal, ProposalQuestion,
+                               Reference)
+from ..models.entities import Section as SectionRow
+from . import documents, templates
+from .proposals import body_doc, section_ids
+from .proposals import ProposalError
+from .references import csl_item
+
+
+@dataclass(frozen=True)
+class Inline:
+    """Text with the section editor's inline formatting."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    underline: bool = False
+    script: str = ""  # "super", "sub" or ""
+    link: str = ""
+
+
+@dataclass(frozen=True)
+class CitedItem:
+    """One reference inside a citation embed, with the writer's additions as data."""
+
+    reference_id: str
+    locator: str = ""
+    label: str = "page"
+    prefix: str = ""
+    suffix: str = ""
+    suppress_author: bool = False
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A citation embed; ``id`` is stable within one reading (section id and position)."""
+
+    id: str
+    items: tuple[CitedItem, ...]
+
+
+Part = Inline | Citation
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    parts: tuple[Part, ...]
+    heading: int = 0  # 1..3 inside a section body; 0 for body text
+    list_kind: str = ""  # "bullet", "ordered" or ""
+    indent: int = 0  # list level, 0-based
+
+    def plain(self, citation_text: Mapping[str, str] | None = None) -> str:
+        """The text, citations given as ``citation_text[id]`` (empty when not known)."""
+        known = citation_text or {}
+        return "".join(p.text if isinstance(p, Inline) else known.get(p.id, "")
+                       for p in self.parts)
+
+
+@dataclass(frozen=True)
+class SectionContent:
+    id: str
+    number: str
+    title: str
+    level: int  # 1 for a top-level section, 2 for a subsection of the template ...
+    template_section: templates.TemplateSection | None
+    paragraphs: tuple[Paragraph, ...]
+
+    @property
+    def required(self) -> bool:
+        return self.template_section is not None and self.template_section.required
+
+    @property
+    def is_bibliography(self) -> bool:
+        return (self.template_section is not None
+                and self.template_section.content_type == "bibliography")
+
+    def citations(self) -> Iterable[Citation]:
+        for paragraph in self.paragraphs:
+            yield from (p for p in paragraph.parts if isinstance(p, Citation))
+
+    def plain(self, citation_text: Mapping[str, str] | None = None) -> str:
+        return "\n".join(p.plain(citation_text) for p in self.paragraphs)
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    organisation: str
+    role: str
+
+
+@dataclass(frozen=True)
+class ProposalContent:
+    id: str
+    title: str
+    acronym: str
+    language: str
+    citation_style: str
+    deadline: str
+    template: templates.Template | None
+    template_id: str
+    people: tuple[Person, ...]  # the lead first, then the pairs of the proposal's questions
+    question_ids: tuple[str, ...]
+    sections: tuple[SectionContent, ...]
+    # Cited reference id → its CSL-JSON item, whose id is the reference's (or, for a merged
+    # duplicate, the id of the reference it was merged into); a missing or deleted one is absent.
+    references: Mapping[str, Mapping[str, Any]]
+    # Reference id → the screening decisions on it for the proposal's questions.
+    decisions: Mapping[str, frozenset[str]]
+
+    def citations(self) -> Iterable[Citation]:
+        for section in self.sections:
+            yield from section.citations()
+
+    def unresolved(self) -> list[tuple[SectionContent, Citation, tuple[str, ...]]]:
+        """Citations with references that do not exist (any more), with the missing ids."""
+        out = []
+        for section in self.sections:
+            for citation in section.citations():
+                missing = tuple(i.reference_id for i in citation.items
+                                if i.reference_id not in self.references)
+                if missing or not citation.items:
+                    out.append((section, citation, missing))
+        return out
+
+
+# --- the delta model → paragraphs ----------------------------------------------------------------
+
+def _cited_item(data: Mapping[str, Any]) -> CitedItem:
+    return CitedItem(reference_id=str(data.get("id", "")), locator=str(data.get("locator") or ""),
+                     label=str(data.get("label") or "page"), prefix=str(data.get("prefix") or ""),
+                     suffix=str(data.get("suffix") or ""),
+                     suppress_author=bool(data.get("suppress-author")))
+
+
+def paragraphs_of(runs: Sequence[tuple[Any, Mapping[str, Any] | None]],
+                  citation_prefix: str) -> tuple[Paragraph, ...]:
+    """``Y.Text.diff()`` runs → paragraphs. A text that does not end with a newline still ends
+    its last paragraph; citation ids are ``citation_prefix`` and their position."""
+    out: list[Paragraph] = []
+    parts: list[Part] = []
+    count = 0
+    for chunk, attrs in runs:
+        attrs = attrs or {}
+        if isinstance(chunk, dict):
+            data = chunk.get("citation")
+            if isinstance(data, dict):
+                items = tuple(_cited_item(i) for i in data.get("items", [])
+                              if isinstance(i, Mapping))
+                parts.append(Citation(f"{citation_prefix}#{count}", items))
+                count += 1
+            continue
+        inline = dict(bold=bool(attrs.get("bold")), italic=bool(attrs.get("italic")),
+                      underline=bool(attrs.get("underline")),
+                      script=str(attrs.get("script") or ""), link=str(attrs.get("link") or ""))
+        pieces = str(chunk).split("\n")
+        for n, piece in enumerate(pieces):
+            if piece:
+                parts.append(Inline(piece, **inline))  # type: ignore[arg-type]
+            if n < len(pieces) - 1:
+                # The newline carries the paragraph's block attributes.
+                out.append(Paragraph(tuple(parts), heading=int(attrs.get("header") or 0),
+                                     list_kind=str(attrs.get("list") or ""),
+                                     indent=int(attrs.get("indent") or 0)))
+                parts = []
+    if parts:
+        out.append(Paragraph(tuple(parts)))
+    return tuple(out)
+
+
+# --- reading a proposal -------------------------------------------------------------------------
+
+def _depths(template: templates.Template) -> dict[str, int]:
+    depth: dict[str, int] = {}
+
+    def visit(sections: Sequence[templates.TemplateSection], level: int) -> None:
+        for s in sections:
+            depth[s.id] = level
+            visit(s.children, level + 1)
+    visit(template.sections, 1)
+    return depth
+
+
+def template_section_for(template: templates.Template | None, template_section_id: str,
+                         number: str) -> templates.TemplateSection | None:
+    """The template's section by id, else by its number (older workspaces stored numbers)."""
+    if template is None:
+        return None
+    try:
+        return template.section(template_section_id)
+    except KeyError:
+        pass
+    for candidate in (template_section_id, number):
+        if candidate:
+            for s in template.walk():
+                if s.number == candidate:
+                    return s
+    return None
+
+
+def load_template(template_id: str) -> templates.Template | None:
+    """The proposal's template, or None when it is not installed: the export then uses defaults."""
+    try:
+        return templates.load_templates().get(template_id)
+    except KeyError:
+        return None
+
+
+def _people(session: Session, proposal: Proposal, question_ids: Sequence[str]) -> list[Person]:
+    ids: list[str] = [proposal.lead_member_id] if proposal.lead_member_id else []
+    for qid in question_ids:
+        q = session.get(PracticeQuestion, qid)
+        if q is not None:
+            ids += [i for i in (q.researcher_id, q.practitioner_id) if i]
+    people = []
+    for mid in dict.fromkeys(ids):
+        m = session.get(Member, mid)
+        if m is not None and not m.deleted:
+            people.append(Person(m.name, m.organisation, m.role))
+    return people
+
+
+def _surviving(session: Session, reference_id: str) -> Reference | None:
+    """The reference, or the one it was merged into as a duplicate; None if it is gone."""
+    ref = session.get(Reference, reference_id)
+    seen = set()
+    while ref is not None and ref.deleted and ref.merged_into and ref.id not in seen:
+        seen.add(ref.id)
+        ref = session.get(Reference, ref.merged_into)
+    return ref if ref is not None and not ref.deleted else None
+
+
+def load_proposal(session: Session, proposal_id: str,
+                  template: templates.Template | None = None) -> ProposalContent:
+    """Read a proposal whole. ``template`` None: load the proposal's own template, if any."""
+    proposal = session.get(Proposal, proposal_id)
+    if proposal is None or proposal.deleted:
+        raise ProposalError(_("There is no proposal {ref} (give its id, acronym or title).")
+                            .format(ref=repr(proposal_id)))
+    template = template or load_template(proposal.template_id)
+    depths = _depths(template) if template is not None else {}
+    question_ids = tuple(session.execute(
+        select(ProposalQuestion.question_id).where(ProposalQuestion.proposal_id == proposal_id,
+                                                   ProposalQuestion.deleted.is_(False))
+    ).scalars())
+    sections = []
+    for sid in section_ids(session, proposal_id):
+        row = session.get(SectionRow, sid)
+        assert row is not None
+        ts = template_section_for(template, row.template_section_id, row.number)
+        level = depths.get(ts.id, 1) if ts is not None else row.number.count(".") + 1
+        runs = documents.text_of(documents.load(session, body_doc(sid))).diff()
+        sections.append(SectionContent(
+            id=sid, number=row.number or (ts.number if ts else ""),
+            title=row.title or (ts.title.get(proposal.language) if ts else ""),
+            level=level, template_section=ts, paragraphs=paragraphs_of(runs, sid)))
+    cited = {i.reference_id for s in sections for c in s.citations() for i in c.items}
+    references: dict[str, Mapping[str, Any]] = {}
+    for rid in sorted(cited):
+        ref = _surviving(session, rid)
+        if ref is not None:
+            references[rid] = {**csl_item(ref), "id": ref.id}
+    decisions: dict[str, set[str]] = {}
+    for reference_id, decision in session.execute(
+            select(Match.reference_id, Match.decision).where(
+                Match.question_id.in_(question_ids), Match.deleted.is_(False),
+                Match.decision != "")):
+        decisions.setdefault(reference_id, set()).add(decision)
+    return ProposalContent(
+        id=proposal.id, title=proposal.title, acronym=proposal.acronym,
+        language=proposal.language or "en", citation_style=proposal.citation_style or "",
+        deadline=proposal.deadline, template=template, template_id=proposal.template_id,
+        people=tuple(_people(session, proposal, question_ids)), question_ids=question_ids,
+        sections=tuple(sections), references=references,
+        decisions={k: frozenset(v) for k, v in decisions.items()})
