@@ -37,6 +37,7 @@ class ProposalDashboard(QWidget):
 
     def set_bars(self, bars: list[Bar]) -> None:
         self.bars = bars
+        self.setMinimumHeight(self.sizeHint().height())
         self.updateGeometry()
         self.update()
 

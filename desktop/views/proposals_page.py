@@ -7,12 +7,13 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QMenu, QScrollArea, QSplitter, QTabWidget, QTreeWidget,
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (QMenu, QSplitter, QTabWidget, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from ..i18n import N_, _, ngettext
 from ..models.entities import Proposal, Section
-from ..services import proposals, templates
+from ..services import progress, proposals, templates
 from ..services.members import members
 from ..services.workspace import Workspace
 from .citation_picker import pick_citation
@@ -22,7 +23,7 @@ from .id_table_model import Column
 from .proposal_dashboard import Bar, ProposalDashboard
 from .record_page import RecordPage
 from .workers import TaskRunner
-from .section_editor import SectionEditor
+from .section_editor import STATE_COLOURS, SectionEditor
 from .undo_commands import ChangeValues
 
 TREE_COLUMNS = (N_("No."), N_("Section"), N_("Owner"), N_("Status"), N_("Length"))
@@ -36,14 +37,13 @@ class ProposalsPage(RecordPage):
         self.tabs = QTabWidget()
         overview = QWidget()
         self.dashboard = ProposalDashboard()
-        scroll = QScrollArea()
-        scroll.setWidget(self.dashboard)
-        scroll.setWidgetResizable(True)
-        scroll.setMaximumHeight(260)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.dashboard)
+        split.addWidget(self.detail)
+        split.setStretchFactor(1, 1)
         box = QVBoxLayout(overview)
         box.setContentsMargins(0, 0, 0, 0)
-        box.addWidget(scroll)
-        box.addWidget(self.detail, 1)
+        box.addWidget(split)
         self.tree = QTreeWidget()
         self.tree.setColumnCount(len(TREE_COLUMNS))
         self.tree.setRootIsDecorated(True)
@@ -144,30 +144,6 @@ class ProposalsPage(RecordPage):
 
         self.runner.run(_("Preparing the citation style"), build, ready, failed)
 
-    def _limits(self, proposal_id: str, rows: Sequence[proposals.SectionRow]
-                ) -> dict[str, templates.LimitCheck]:
-        """The first limit of each section's own, by section id (what its bar shows)."""
-        with self.workspace.session() as s:
-            row = proposals.proposal_rows(s, [proposal_id]).get(proposal_id)
-            tsids = {sid: s.get(Section, sid).template_section_id for sid in
-                     (r.id for r in rows)}
-        template = templates.load_templates().find(row.template_id) if row else None
-        if template is None:
-            return {}
-        known = {t.id for t in template.walk()}
-        by_number = {t.number: t.id for t in template.walk()}
-        linked = {r.id: tsids[r.id] if tsids[r.id] in known else by_number.get(r.number, "")
-                  for r in rows}
-        measures = {tsid: templates.measure(r.text) for r in rows
-                    if (tsid := linked[r.id])}
-        checks = templates.check_limits(template, measures)
-        out: dict[str, templates.LimitCheck] = {}
-        for r in rows:
-            for check in checks:
-                if linked[r.id] and check.subject == linked[r.id] and r.id not in out:
-                    out[r.id] = check
-        return out
-
     def _fill_tree(self) -> None:
         current = self.editor.section.section_id if self.editor.section else None
         self.tree.blockSignals(True)
@@ -176,35 +152,37 @@ class ProposalsPage(RecordPage):
             self.tree.blockSignals(False)
             return
         with self.workspace.session() as s:
-            rows = proposals.section_rows(s, self.proposal_id)
-        checks = self._limits(self.proposal_id, rows)
-        items: dict[str, QTreeWidgetItem] = {}
+            summary = progress.proposal_summary(s, self.proposal_id)
+        items: dict[int, QTreeWidgetItem] = {}
         bars = []
         select = None
-        for r in rows:
-            check = checks.get(r.id)
+        for sec in summary.sections:
+            # The bar shows the section's first limit (its own, else with its subsections).
+            check = sec.limits[0] if sec.limits else None
             if check is not None:
-                unit = _(templates.KIND_LABELS[check.limit.kind])
                 used = round(check.used, 1) if check.estimated else check.used
                 length = f"{used:g} / {check.limit.describe()}"
-                bars.append(Bar(f"{r.number} {r.title}", float(used),
-                                float(check.limit.max or check.limit.min or 0), unit,
-                                check.state, r.status))
+                bars.append(Bar(f"{sec.number} {sec.title}", float(used),
+                                float(check.limit.max or check.limit.min or 0),
+                                _(templates.KIND_LABELS[check.limit.kind]), check.state,
+                                sec.status))
             else:
-                length = ngettext("{n} word", "{n} words", r.words).format(n=r.words)
-                bars.append(Bar(f"{r.number} {r.title}", float(r.words), 0.0, _("words"), "",
-                                r.status))
-            item = QTreeWidgetItem([r.number, r.title, r.owner,
-                                    _(proposals.SECTION_STATUSES.get(r.status, r.status)),
+                length = ngettext("{n} word", "{n} words", sec.words).format(n=sec.words)
+                bars.append(Bar(f"{sec.number} {sec.title}", float(sec.words), 0.0, _("words"),
+                                "", sec.status))
+            item = QTreeWidgetItem([sec.number, sec.title, sec.owner,
+                                    _(proposals.SECTION_STATUSES.get(sec.status, sec.status)),
                                     length])
-            item.setData(0, Qt.ItemDataRole.UserRole, r.id)
-            parent = items.get(r.number.rsplit(".", 1)[0]) if "." in r.number else None
+            item.setData(0, Qt.ItemDataRole.UserRole, sec.id)
+            if check is not None and check.state in ("over", "warning", "under"):
+                item.setForeground(4, QBrush(QColor(STATE_COLOURS[check.state])))
+            parent = items.get(sec.depth - 1) if sec.depth else None
             if parent is not None:
                 parent.addChild(item)
             else:
                 self.tree.addTopLevelItem(item)
-            items[r.number] = item
-            if r.id == current:
+            items[sec.depth] = item
+            if sec.id == current:
                 select = item
         self.tree.expandAll()
         for col in range(len(TREE_COLUMNS)):
