@@ -125,3 +125,17 @@ def test_comment_on_a_passage_with_reply_and_resolve(tandem: TandemApp, monkeypa
     cursor.insertText("Vooraf. ")
     editor._comment_clicked(editor.comments.topLevelItem(0), 0)
     assert editor.text.textCursor().selectedText() == quote
+
+
+def test_a_cited_reference_shows_its_trail_both_ways(tandem: TandemApp) -> None:
+    from desktop.services import section_bodies
+    from desktop.views.reference_popup import reference_html
+    with tandem.workspace.session() as s:
+        pid = proposals.proposal_ids(s)[0]
+        cited = [r for sec in section_bodies.citations_in_proposal(s, pid)
+                 for r in sec.reference_ids]
+        trail = {t.reference_id: t for t in section_bodies.literature_trail(s, pid)}
+    both = next(r for r in cited if r in trail and trail[r].decision)
+    html = reference_html(tandem.workspace, both)
+    assert "Cited in" in html and "FREED" in html
+    assert "Screened for" in html

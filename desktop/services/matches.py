@@ -52,3 +52,24 @@ def matches_for_question(session: Session, question_id: str) -> list[MatchRow]:
     out = [MatchRow(r.id, f"{short_authors(r.authors)} ({r.year or 'n.d.'})", r.title,
                     m.decision, m.note) for m, r in rows]
     return sorted(out, key=lambda m: (order.get(m.decision, 2), m.label))
+
+
+@dataclass(frozen=True)
+class ScreeningOf:
+    question_id: str
+    question_title: str
+    decision: str
+    note: str
+
+
+def screenings_of_reference(session: Session, reference_id: str) -> list[ScreeningOf]:
+    """The questions a reference was screened for, with the decision: the trail from the
+    literature back to practice."""
+    from ..models.entities import PracticeQuestion
+    rows = session.execute(
+        select(Match, PracticeQuestion).join(PracticeQuestion,
+                                             PracticeQuestion.id == Match.question_id)
+        .where(Match.reference_id == reference_id, Match.deleted.is_(False),
+               PracticeQuestion.deleted.is_(False), Match.decision != "")
+        .order_by(PracticeQuestion.title)).tuples()
+    return [ScreeningOf(q.id, q.title, m.decision, m.note) for m, q in rows]

@@ -7,7 +7,7 @@ from html import escape
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
 from ..i18n import _
-from ..services import references
+from ..services import matches, references, section_bodies
 from ..services.bibentry import FORMATS
 from ..services.workspace import Workspace
 from .html import field_table
@@ -16,6 +16,8 @@ from .html import field_table
 def reference_html(workspace: Workspace, reference_id: str, original: bool = True) -> str:
     with workspace.session() as s:
         r = references.reference_detail(s, reference_id)
+        screened = matches.screenings_of_reference(s, reference_id)
+        cited = section_bodies.where_cited(s, reference_id)
     if r is None:
         return f"<p><i>{escape(_('This reference is no longer in the library.'))}</i></p>"
     doi = (f"<p><a href='https://doi.org/{escape(r.doi)}'>doi:{escape(r.doi)}</a></p>"
@@ -35,7 +37,19 @@ def reference_html(workspace: Workspace, reference_id: str, original: bool = Tru
         source = FORMATS.get(r.original_format, r.original_format)
         record = (f"<h4>{escape(_('Original record ({format})').format(format=source))}"
                   f"</h4><pre style='white-space:pre-wrap'>{escape(r.original_record)}</pre>")
-    return f"<h3>{escape(r.title)}</h3>{doi}{fields}{abstract}{record}"
+    trail = ""
+    if screened:
+        trail += f"<h4>{escape(_('Screened for'))}</h4><ul>" + "".join(
+            f"<li>{escape(q.question_title)}: <b>"
+            f"{escape(_(matches.DECISIONS.get(q.decision, q.decision)))}</b>"
+            + (f" <i>({escape(q.note)})</i>" if q.note else "") + "</li>" for q in screened) \
+            + "</ul>"
+    if cited:
+        trail += f"<h4>{escape(_('Cited in'))}</h4><ul>" + "".join(
+            f"<li>{escape(c.proposal_acronym or c.proposal_title)}, {escape(c.section_number)} "
+            f"{escape(c.section_title)}" + (f" (×{c.citations})" if c.citations > 1 else "")
+            + "</li>" for c in cited) + "</ul>"
+    return f"<h3>{escape(r.title)}</h3>{doi}{fields}{trail}{abstract}{record}"
 
 
 def show_reference(parent: QWidget, workspace: Workspace, reference_id: str) -> None:
