@@ -150,6 +150,9 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self._action(_("&Team members…"), self.sig_team_requested.emit,
                                          "Ctrl+Shift+M", _("Who is in the team, and what they "
                                                            "know about")))
+        file_menu.addAction(self._action(_("Funder &templates…"), self.edit_templates,
+                                         "Ctrl+Shift+T", _("The funders' forms and their limits; "
+                                                           "clone one to edit it")))
         file_menu.addSeparator()
         prefs = self._action(_("&Preferences…"), self.sig_preferences_requested.emit, "Ctrl+,")
         prefs.setMenuRole(QAction.MenuRole.PreferencesRole)
@@ -225,6 +228,11 @@ class MainWindow(QMainWindow):
 
     def _focus_filter(self) -> None:
         self.pages[self.current_page()].focus_filter()
+
+    def edit_templates(self) -> None:
+        from .template_editor import TemplateEditorDialog
+        TemplateEditorDialog(self).exec()
+        self.pages["proposals"].refresh()
 
     def _toggle_full_screen(self) -> None:
         self.setWindowState(self.windowState() ^ Qt.WindowState.WindowFullScreen)
