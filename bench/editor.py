@@ -43,15 +43,22 @@ def build(path: Path, words: int, citations: int, rng: random.Random) -> tuple[s
                                       "year": 2000 + i % 25, "csl_type": "article-journal"})
                 for i in range(citations)]
         pid = proposals.create_proposal(tx, {"title": "Bench", "template_id": "generic"})
-        cite_at = set(rng.sample(range(words), citations))
+        # Citations spread over the text; tokens drawn until the text counts ``words`` words
+        # (an emoji is no word).
+        every = max(1, words // citations)
         segments: list[documents.Segment] = []
         paragraph: list[str] = []
-        for n in range(words):
-            paragraph.append(rng.choice(WORDS))
-            if n in cite_at:
+        counted = cited = n = 0
+        while counted < words:
+            token = rng.choice(WORDS)
+            paragraph.append(token)
+            counted += documents.count_words(token)
+            n += 1
+            if counted // every > cited and cited < citations:
+                cited += 1
                 segments.append(" ".join(paragraph) + " ")
                 paragraph = []
-                segments.append({"citation": {"items": [{"id": refs[len(segments) % len(refs)]}]}})
+                segments.append({"citation": {"items": [{"id": refs[cited % len(refs)]}]}})
             if n % 120 == 119:
                 segments.append(" ".join(paragraph) + ".\n")
                 paragraph = []
