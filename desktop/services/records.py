@@ -55,7 +55,9 @@ def new_id() -> str:
     rand = _RANDOM.getrandbits(80)
     value = (millis & 0xFFFF_FFFF_FFFF) << 80 | 0x7 << 76 | (rand >> 68 & 0xFFF) << 64 \
         | 0b10 << 62 | (rand & 0x3FFF_FFFF_FFFF_FFFF)
-    return str(uuid.UUID(int=value))
+    # Formatted by hand: uuid.UUID's checks cost more than making the id (100,000 per import).
+    h = f"{value:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def derived_id(*parts: str) -> str:
