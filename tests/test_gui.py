@@ -217,7 +217,14 @@ def test_screening_by_keyboard_feeds_back_and_undoes(tandem: TandemApp, qtbot) -
         before = screening.progress(s, question_id, 20).screened
     first_open = next(c for c in dialog.candidates if not c.decision)
     dialog.list.setCurrentRow(dialog.candidates.index(first_open))
-    dialog.note.setText("fits the nursing case")
+    dialog.list.setFocus()
+    # Typing a note from the list: its first letter moves to the note field, and the note's
+    # own r, m and n decide nothing; Enter goes back to the list, R decides.
+    qtbot.keyClicks(dialog.list, "f")
+    qtbot.keyClicks(dialog.note, "its the nursing case")
+    assert dialog.note.text() == "fits the nursing case"
+    qtbot.keyClick(dialog.note, Qt.Key.Key_Return)
+    assert dialog.focusWidget() is dialog.list
     qtbot.keyClick(dialog.list, Qt.Key.Key_R)
     with tandem.workspace.session() as s:
         decided = screening.decisions(s, question_id)

@@ -21,16 +21,23 @@ KEYS = {Qt.Key.Key_R: "relevant", Qt.Key.Key_M: "maybe", Qt.Key.Key_N: "not_rele
 
 
 class CandidateList(QListWidget):
-    """The list of candidates; R, M and N decide instead of searching the list by letter."""
+    """The list of candidates; R, M and N decide instead of searching the list by letter, and
+    any other letter starts the note (so that typing a note cannot decide by accident)."""
 
-    def __init__(self, decide: Callable[[str], None]) -> None:
+    def __init__(self, decide: Callable[[str], None], note: QLineEdit) -> None:
         super().__init__()
         self._decide = decide
+        self._note = note
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        plain = not event.modifiers() & ~(Qt.KeyboardModifier.KeypadModifier
+                                          | Qt.KeyboardModifier.ShiftModifier)
         decision = KEYS.get(Qt.Key(event.key()))
-        if decision and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+        if decision and plain and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
             self._decide(decision)
+        elif plain and event.text().strip() and event.text().isprintable():
+            self._note.setFocus()
+            self._note.insert(event.text())
         else:
             super().keyPressEvent(event)
 
@@ -48,18 +55,20 @@ class ScreeningDialog(QDialog):
         title.setWordWrap(True)
         self.bar = QProgressBar()
         self.summary = QLabel()
-        self.list = CandidateList(self.decide)
-        self.list.currentRowChanged.connect(self._show)
-        self.detail = QTextBrowser()
         self.note = QLineEdit()
         self.note.setPlaceholderText(_("Note on this reference (optional)"))
+        self.list = CandidateList(self.decide, self.note)
+        self.list.currentRowChanged.connect(self._show)
+        self.detail = QTextBrowser()
         buttons = QHBoxLayout()
         for decision, label, key in (("relevant", _("&Relevant"), "R"),
                                      ("maybe", _("&Maybe"), "M"),
                                      ("not_relevant", _("&Not relevant"), "N")):
             button = QPushButton(f"{label}  [{key}]")
+            button.setAutoDefault(False)   # Enter in the note must not decide
             button.clicked.connect(lambda _c=False, d=decision: self.decide(d))
             buttons.addWidget(button)
+        self.note.returnPressed.connect(self.list.setFocus)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
@@ -81,8 +90,8 @@ class ScreeningDialog(QDialog):
         layout.addLayout(progress_row)
         layout.addWidget(splitter, 1)
         layout.addWidget(QLabel(_("Keys: R relevant · M maybe · N not relevant · ↑/↓ move · "
-                                  "Ctrl+Z undo. Each decision re-ranks the references not yet "
-                                  "screened.")))
+                                  "other letters start a note, Enter ends it · Ctrl+Z undo. "
+                                  "Each decision re-ranks the references not yet screened.")))
         layout.addWidget(close)
         undo = QShortcut(QKeySequence.StandardKey.Undo, self)
         undo.activated.connect(self.undo_stack.undo)
