@@ -139,3 +139,19 @@ def test_a_cited_reference_shows_its_trail_both_ways(tandem: TandemApp) -> None:
     html = reference_html(tandem.workspace, both)
     assert "Cited in" in html and "FREED" in html
     assert "Screened for" in html
+
+
+def test_citations_follow_an_edited_reference(tandem: TandemApp) -> None:
+    page = open_page(tandem)
+    editor = page.editor
+    page.tree.setCurrentItem(page.tree.topLevelItem(2))   # 3 State of the art, with citations
+    embeds = [v for v, _a in editor.binding.ytext.diff() if isinstance(v, dict)]
+    assert embeds, "the demo's state of the art cites"
+    first = embeds[0]
+    reference_id = first["citation"]["items"][0]["id"]
+    before = editor.labels(first)
+    assert editor.labels.engine is not None, "the proposal's style is ready"
+    library = tandem.window.pages["library"]
+    assert library.edit_record(reference_id, "year", "1999")
+    after = editor.labels(first)
+    assert "1999" in after and after != before

@@ -341,8 +341,13 @@ var tandem = (function () {
     },
     drop: function (key) { delete engines[key]; return true; },
     addItems: function (key, items) {
-      var store = engines[key].store;
-      JSON.parse(items).forEach(function (item) { store[String(item.id)] = item; });
+      var entry = engines[key];
+      JSON.parse(items).forEach(function (item) {
+        var id = String(item.id);
+        entry.store[id] = item;
+        // citeproc-js keeps an item once read: an edited reference must be read again.
+        delete entry.engine.tmp.loadedItemIDs[id];
+      });
       return true;
     },
     setUncited: function (key, ids) {

@@ -176,6 +176,7 @@ class LibraryPage(RecordPage):
         dialog.exec()
 
     def _changed(self, record_id: str) -> None:
+        self.sig_library_changed.emit()   # e.g. citations of it read differently now
         self.model.forget(record_id)
         if self.current_id() == record_id:
             self.detail.setHtml(self.detail_html(record_id))

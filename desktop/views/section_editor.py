@@ -48,6 +48,7 @@ class CitationLabels:
     def set_engine(self, engine: Any) -> None:
         self.engine = engine
         self._cache.clear()
+        self._known.clear()   # registered again, as they are now
 
     def __call__(self, value: Any) -> str:
         key = json.dumps(value, sort_keys=True)
@@ -397,6 +398,11 @@ class SectionEditor(QWidget):
         doc = self.text.document()
         doc.markContentsDirty(0, doc.characterCount())
         self._recount()
+
+    def refresh_citations(self) -> None:
+        """References changed in the library: citations are formatted again from them."""
+        self.set_engine(self.labels.engine)
+        self._refresh_cited()
 
     def set_style_problem(self, message: str) -> None:
         """The citation style cannot be used; say so beside the counts."""
