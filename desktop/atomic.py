@@ -3,19 +3,31 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO, Any, BinaryIO
 
 
-def write_text(path: Path, text: str) -> None:
-    """Write to a temporary file beside ``path``, flush it to disk, then rename it over."""
+def _replace(path: Path, fill: Callable[[IO[Any]], object], mode: str, **how: str) -> None:
+    """Let ``fill`` write a temporary file beside ``path``, flush it to disk, then rename it
+    over ``path``; if anything fails, ``path`` is left as it was and the temporary file goes."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, mode, **how) as fh:
+            fill(fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_text(path: Path, text: str) -> None:
+    _replace(path, lambda fh: fh.write(text), "w", encoding="utf-8")
+
+
+def write_with(path: Path, fill: Callable[[BinaryIO], object]) -> None:
+    """A binary file written by ``fill`` (``np.savez``, for one), replaced as a whole."""
+    _replace(path, fill, "wb")
