@@ -14,6 +14,7 @@ import importlib.metadata
 import json
 import logging
 import math
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -154,7 +155,8 @@ class MatchIndex:
         n = len(self.docs)
         term_ids: dict[str, int] = {}
         languages: list[str] = []
-        rows: list[tuple[list[int], list[int], list[int]]] = [([0], [], []) for _f in FIELDS]
+        # Typed arrays, not lists: a list of millions of entries takes twice the memory.
+        rows = [(array("q", [0]), array("i"), array("I")) for _f in FIELDS]
         lengths = [np.zeros(n, dtype=np.float32) for _f in FIELDS]
         for i, doc in enumerate(self.docs):
             if i % 500 == 0:
@@ -170,9 +172,7 @@ class MatchIndex:
                 tfs.extend(counted.values())
                 starts.append(len(ids))
         fields = [(np.asarray(starts, dtype=np.int64), np.asarray(ids, dtype=np.int32),
-                   np.asarray(tfs, dtype=np.uint16 if max(tfs, default=0) < 2 ** 16
-                              else np.uint32))
-                  for starts, ids, tfs in rows]
+                   _narrow(np.asarray(tfs, dtype=np.uint32))) for starts, ids, tfs in rows]
         self._adopt(list(term_ids), languages, fields, *_postings(fields, lengths, len(term_ids)))
 
     def _adopt(self, vocabulary: list[str], languages: list[str],
@@ -313,32 +313,49 @@ def _postings(fields: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]],
     """Per term id, the references that have it (ascending) and its BM25F weighted term
     frequency there: (where each term's run starts, references, weights)."""
     n = len(lengths[0])
-    keys, parts = [], []
-    for (_name, weight, b), (starts, ids, tfs), length in zip(FIELDS, fields, lengths):
-        average = float(length.mean()) or 1.0 if n else 1.0
-        norm = 1 - b + b * length.astype(np.float64) / average
-        doc_of = np.repeat(np.arange(n, dtype=np.int64), np.diff(starts))
-        keys.append(ids.astype(np.int64) * max(n, 1) + doc_of)
-        parts.append(weight * tfs.astype(np.float64) / norm[doc_of])
-    key = np.concatenate(keys)
-    part = np.concatenate(parts)
-    field_of = np.repeat(np.arange(len(FIELDS)), [len(k) for k in keys])
-    order = np.argsort(key, kind="stable")
-    key, part, field_of = key[order], part[order], field_of[order]
+    m = max(n, 1)
+
+    def doc_of(starts: np.ndarray) -> np.ndarray:
+        return np.repeat(np.arange(n, dtype=np.int64), np.diff(starts))
+
+    # One key per (term, reference) and field; sorted, equal keys are one posting. Arrays go
+    # as soon as they have served: at 100,000 references each is tens of megabytes.
+    key = np.empty(sum(len(ids) for _s, ids, _t in fields), dtype=np.int64)
+    offset = 0
+    for starts, ids, _tfs in fields:
+        np.multiply(ids, m, out=key[offset:offset + len(ids)], dtype=np.int64)
+        key[offset:offset + len(ids)] += doc_of(starts)
+        offset += len(ids)
+    order = np.argsort(key)
+    key = key[order]
     first = np.ones(len(key), dtype=bool)
     first[1:] = key[1:] != key[:-1]
-    group = np.cumsum(first) - 1
     unique = key[first]
+    del key
+    posting_of = np.empty(len(order), dtype=np.int32)
+    posting_of[order] = np.cumsum(first, dtype=np.int32)
+    posting_of -= 1
+    del order, first
     # Field by field in a fixed order, so that every sum is rounded exactly as the same
     # additions in plain Python: the ranking must not depend on how the index was built.
     total = np.zeros(len(unique))
-    for f in range(len(FIELDS)):
-        mine = field_of == f
-        total[group[mine]] += part[mine]
-    term_of = unique // max(n, 1)
+    offset = 0
+    for (_name, weight, b), (starts, ids, tfs), length in zip(FIELDS, fields, lengths):
+        average = float(length.mean()) or 1.0 if n else 1.0
+        norm = 1 - b + b * length.astype(np.float64) / average
+        part = tfs.astype(np.float64)
+        part *= weight
+        part /= norm[doc_of(starts)]
+        total[posting_of[offset:offset + len(ids)]] += part
+        offset += len(ids)
     starts = np.zeros(size + 1, dtype=np.int64)
-    np.cumsum(np.bincount(term_of, minlength=size), out=starts[1:])
-    return starts, (unique % max(n, 1)).astype(np.int32), total.astype(np.float32)
+    np.cumsum(np.bincount(unique // m, minlength=size), out=starts[1:])
+    return starts, (unique % m).astype(np.int32), total.astype(np.float32)
+
+
+def _narrow(counts: np.ndarray) -> np.ndarray:
+    """Counts as 16-bit numbers when they fit, as they nearly always do."""
+    return counts.astype(np.uint16) if not len(counts) or int(counts.max()) < 2 ** 16 else counts
 
 
 def _rows(starts: np.ndarray, values: np.ndarray, rows: int, limit: int) -> bool:
