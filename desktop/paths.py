@@ -47,3 +47,9 @@ def csl_dir() -> Path:
         return Path(override).expanduser()
     beside = resources_dir().parent / ".cache" / "csl"
     return beside if beside.is_dir() else data_dir() / "csl"
+
+
+def cache_dir() -> Path:
+    """Files Tandem can always make again (the matching index): ``cache`` in the data folder,
+    never beside a workspace, so copying or syncing a workspace never carries one along."""
+    return data_dir() / "cache"

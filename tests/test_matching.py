@@ -1,9 +1,11 @@
-"""Matching: Dutch and English analysis, cross-language expansion, feedback, explanations."""
+"""Matching: Dutch and English analysis, cross-language expansion, feedback, explanations,
+and the index kept between runs."""
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from desktop.cli import main as cli
@@ -157,3 +159,169 @@ def test_similar_questions_and_researchers(workspace: Workspace) -> None:
         people = suggestions.researchers_for(s, c)
         assert people[0].label == "Bo" and people[0].reasons
         assert suggestions.researchers_for(s, a)[0].label == "Ann"
+
+
+DUTCH = [
+    matching.Doc("n1", "werkdruk", "Werkdruk van verpleegkundigen en digitale verslaglegging",
+                 "Verpleegkundigen besteden veel tijd aan verslaglegging; startende "
+                 "verpleegkundigen leren klinisch redeneren tijdens het schrijven.", "zorg"),
+    matching.Doc("n2", "rooster", "Roosters door algoritmen in de ouderenzorg",
+                 "Een algoritme maakt het rooster en verpleegkundigen verliezen zeggenschap over "
+                 "hun werktijden.", "roosteren; autonomie", "nl"),
+]
+
+
+def _ranked(index: matching.MatchIndex, terms_list: matching.TermList) -> list[list[matching.Hit]]:
+    questions = ["Hoe leren startende verpleegkundigen als AI de verslaglegging overneemt?",
+                 "Hoe betrekken we de ondernemingsraad bij de invoering van AI?",
+                 "algorithmic rostering and nurse autonomy", "works council technology"]
+    out = []
+    for text in questions:
+        query = matching.build_query(text, terms_list=terms_list)
+        out += [matching.rank(index, query, top=10),
+                matching.rank(index, query, top=10, relevant=[1], not_relevant=[4]),
+                matching.rank(index, query, top=10, pseudo_feedback=False)]
+    return out
+
+
+def test_a_saved_index_ranks_as_a_fresh_one(tmp_path: Path,
+                                           terms_list: matching.TermList) -> None:
+    items = json.loads((NLEN / "references.json").read_text(encoding="utf-8"))
+    docs = DOCS + DUTCH + [matching.Doc(i["id"], i["id"], i["title"], i["abstract"], "")
+                           for i in items]
+    fresh = matching.MatchIndex(docs)
+    fresh.save(tmp_path / "index.npz")
+    loaded = matching.MatchIndex.load(tmp_path / "index.npz", docs)
+    assert loaded is not None
+    assert loaded.languages == fresh.languages and {"nl", "en"} <= set(loaded.languages)
+    assert _ranked(loaded, terms_list) == _ranked(fresh, terms_list)
+    assert all(h for h in _ranked(loaded, terms_list)[:3])
+    for i in range(len(docs)):
+        assert list(loaded.doc_terms(i).items()) == list(fresh.doc_terms(i).items())
+    phrases = {(matching.stem("works", "en"), matching.stem("council", "en")): 1.0}
+    assert loaded.phrase_counts(2, phrases) == fresh.phrase_counts(2, phrases) != {}
+    assert loaded.feedback_model([0, 5], [1.0, 0.5], [3]) == \
+        fresh.feedback_model([0, 5], [1.0, 0.5], [3])
+    # Saved for other texts (one reference edited), it is not used.
+    edited = [*docs[:-1], matching.Doc(docs[-1].reference_id, docs[-1].key, "Edited", "", "")]
+    assert matching.MatchIndex.load(tmp_path / "index.npz", edited) is None
+    assert matching.MatchIndex.load(tmp_path / "missing.npz", docs) is None
+
+
+def test_an_empty_library_saves_and_loads(tmp_path: Path) -> None:
+    matching.MatchIndex([]).save(tmp_path / "empty.npz")
+    loaded = matching.MatchIndex.load(tmp_path / "empty.npz", [])
+    assert loaded is not None
+    assert matching.rank(loaded, matching.build_query("nurses", "en")) == []
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    items = [{"id": d.key, "type": "article-journal", "title": d.title, "abstract": d.abstract}
+             for d in DOCS + DUTCH]
+    (tmp_path / "lib.json").write_text(json.dumps(items))
+    path = tmp_path / "w.tandem"
+    with Workspace.create(path, name="m") as ws:
+        import_files(ws, [tmp_path / "lib.json"])
+    return path
+
+
+def _index_in_new_process(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[
+        matching.MatchIndex, int, Path | None]:
+    """The library index as a process that starts now gets it, and how many were built."""
+    monkeypatch.setattr(matching, "_CACHE", {})
+    built = []
+    real = matching.MatchIndex.__init__
+
+    def counting(self: matching.MatchIndex, *args: object, **kwargs: object) -> None:
+        built.append(1)
+        real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(matching.MatchIndex, "__init__", counting)
+    with Workspace.open(path, readonly=True) as ws, ws.session() as s:
+        index = matching.library_index(s)
+        file = matching.index_file(s)
+    monkeypatch.setattr(matching.MatchIndex, "__init__", real)
+    return index, len(built), file
+
+
+def test_the_library_index_is_kept_between_runs(
+        library: Path, monkeypatch: pytest.MonkeyPatch, terms_list: matching.TermList) -> None:
+    first, built, file = _index_in_new_process(library, monkeypatch)
+    assert built == 1 and file is not None and file.exists()
+    assert file.is_relative_to(matching.cache_dir())
+    again, built, _file = _index_in_new_process(library, monkeypatch)
+    assert built == 0
+    assert _ranked(again, terms_list) == _ranked(first, terms_list)
+    # Written whole under a temporary name, then renamed: nothing else is left beside it.
+    assert [p.name for p in file.parent.iterdir()] == [file.name]
+
+
+def test_a_changed_library_is_indexed_again(library: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from desktop.models.entities import Reference
+
+    _index, built, file = _index_in_new_process(library, monkeypatch)
+    with Workspace.open(library) as ws:
+        with ws.session() as s:
+            ref = s.query(Reference).filter_by(citation_key="retail").one().id
+        with ws.transaction() as tx:
+            tx.update(Reference, ref, {"title": "Dynamic pricing with quantum annealing"})
+    index, built, _file = _index_in_new_process(library, monkeypatch)
+    assert built == 1
+    hits = matching.rank(index, matching.build_query("quantum annealing", "en"), top=1)
+    assert hits[0].key == "retail"
+    _index, built, _file = _index_in_new_process(library, monkeypatch)
+    assert built == 0
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "format", "inconsistent"])
+def test_a_damaged_index_file_is_built_again(
+        library: Path, monkeypatch: pytest.MonkeyPatch, damage: str) -> None:
+    good, _built, file = _index_in_new_process(library, monkeypatch)
+    assert file is not None
+    data = file.read_bytes()
+    if damage == "truncate":
+        file.write_bytes(data[:len(data) // 2])
+    elif damage == "flip":
+        # A byte inside the postings' weights: the archive's checksum no longer fits.
+        at = data.index(b"postings.weights") + 200
+        file.write_bytes(data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1:])
+    elif damage == "garbage":
+        file.write_text("not an index")
+    elif damage == "format":
+        monkeypatch.setattr(matching, "FORMAT", matching.FORMAT + 1)
+    else:
+        with np.load(file) as saved:
+            arrays = dict(saved)
+        arrays["title.terms"] = arrays["title.terms"] + len(good.vocabulary)
+        np.savez(file, **arrays)
+    index, built, _file = _index_in_new_process(library, monkeypatch)
+    assert built == 1
+    query = matching.build_query("algorithmic rostering", "en")
+    assert matching.rank(index, query) == matching.rank(good, query)
+    # The file is whole again.
+    _index, built, _file = _index_in_new_process(library, monkeypatch)
+    assert built == 0
+
+
+def test_a_failed_save_leaves_the_old_file(library: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    index, _built, file = _index_in_new_process(library, monkeypatch)
+    assert file is not None
+    before = file.read_bytes()
+
+    def failing(fh: object, **_arrays: object) -> None:
+        fh.write(b"PK half an archive")  # type: ignore[attr-defined]
+        raise OSError("disk full")
+
+    monkeypatch.setattr(matching.np, "savez", failing)
+    with pytest.raises(OSError):
+        index.save(file)
+    assert file.read_bytes() == before
+    assert [p.name for p in file.parent.iterdir()] == [file.name]
+    # Matching goes on when the index cannot be saved.
+    file.unlink()
+    index, built, _file = _index_in_new_process(library, monkeypatch)
+    assert built == 1 and not file.exists()
+    assert matching.rank(index, matching.build_query("retail prices", "en"))[0].key == "retail"
