@@ -173,6 +173,22 @@ def test_cancel_and_failure_leave_the_workspace_as_it_was(workspace: Workspace) 
         assert len(references.search(s, "zebra")) == 1
 
 
+def test_after_an_import_new_references_are_indexed_one_by_one_again(workspace: Workspace,
+                                                                    tmp_path: Path) -> None:
+    source = tmp_path / "two.ris"
+    source.write_text("TY  - JOUR\nTI  - Aardvark habits\nAU  - Doe, Jane\nPY  - 2020\nER  - \n"
+                      "TY  - JOUR\nTI  - Badger habits\nAU  - Roe, Jim\nPY  - 2021\nER  - \n")
+    import_files(workspace, [source])
+    with workspace.transaction() as tx:
+        references.add_csl_item(tx, {"id": "z", "type": "book", "title": "Zebra studies"})
+    with workspace.session() as s:
+        assert len(references.search(s, "zebra")) == 1
+        assert len(references.search(s, "badger")) == 1
+        triggers = s.connection().exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger'").scalars().all()
+    assert references.INSERT_TRIGGER in triggers
+
+
 def test_unreadable_files_are_named_and_do_not_stop_the_others(tmp_path: Path,
                                                                workspace: Workspace) -> None:
     good = tmp_path / "good.ris"

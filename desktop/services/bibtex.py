@@ -28,6 +28,7 @@ from ..i18n import _
 from .bibentry import ParsedEntry, ParseResult, Rejected
 from .latex import latex_to_unicode, split_names
 from .prepared import Wire, to_wire
+from .tasks import gc_paused
 
 # bibtexparser logs every failed block; the import report already says it, with the line.
 logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
@@ -193,6 +194,12 @@ def _inherit(key: str, fields: dict[str, dict[str, str]], types: dict[str, str],
     done.add(key)
 
 
+# Compiled once: in a loop over thousands of entries, re's own pattern cache lookup costs more
+# than the match.
+_BLANK_LINE = re.compile(r"\n\s*\n")
+_YEAR = re.compile(r"(\d{4})[a-z]?")
+
+
 def field_text(value: str, paragraphs: bool = False) -> str:
     """Decoded field text with BibTeX's line wrapping undone (blank lines kept as breaks)."""
     # Short values (journals, publishers, places) repeat across a bibliography: cache them;
@@ -210,14 +217,14 @@ def _short_text(value: str, paragraphs: bool) -> str:
 def _text(value: str, paragraphs: bool) -> str:
     decoded = latex_to_unicode(value)
     if paragraphs:
-        return "\n".join(" ".join(p.split()) for p in re.split(r"\n\s*\n", decoded)
+        return "\n".join(" ".join(p.split()) for p in _BLANK_LINE.split(decoded)
                          if p.strip())
     return " ".join(decoded.split())
 
 
 @lru_cache(maxsize=16384)  # a lab's bibliography names the same people again and again
-def _parsed_names(value: str) -> tuple[tuple[tuple[str, str], ...], ...]:
-    return tuple(tuple((k, " ".join(v.split())) for k, v in name.items() if v and v.strip())
+def _parsed_names(value: str) -> tuple[dict[str, str], ...]:
+    return tuple({k: " ".join(v.split()) for k, v in name.items() if v and v.strip()}
                  for name in split_names(value))
 
 
@@ -314,7 +321,7 @@ def _issued(f: dict[str, str], warnings: list[str]) -> dict[str, Any] | None:
     year = field_text(f.get("year", ""))
     if not year:
         return None
-    match = re.fullmatch(r"(\d{4})[a-z]?", year)
+    match = _YEAR.fullmatch(year)
     if not match:
         warnings.append(_("year {value!r} is not a year; kept as text").format(value=year))
         return {"literal": year}
@@ -433,11 +440,12 @@ def _chunk_job(text: str, line_offset: int, strings: dict[str, str], parents: se
     """Worker: entries without crossref converted and prepared for storing; crossref
     children and their possible parents returned raw."""
     i18n.set_language(language)
-    raws, rejected = _read_blocks(text, dict(strings), line_offset)
-    plain = [r for r in raws if "crossref" not in r.fields]
-    children = [r for r in raws if "crossref" in r.fields]
-    found_parents = [r for r in raws if r.key.lower() in parents]
-    return [to_wire(e) for e in _convert(plain)], rejected, children, found_parents
+    with gc_paused():
+        raws, rejected = _read_blocks(text, dict(strings), line_offset)
+        plain = [r for r in raws if "crossref" not in r.fields]
+        children = [r for r in raws if "crossref" in r.fields]
+        found_parents = [r for r in raws if r.key.lower() in parents]
+        return [to_wire(e) for e in _convert(plain)], rejected, children, found_parents
 
 
 def iter_bibtex(text: str, workers: int | None = None) -> Iterator[ParseResult]:
@@ -482,11 +490,13 @@ def iter_bibtex(text: str, workers: int | None = None) -> Iterator[ParseResult]:
                 for piece, offset in pieces]
         stolen: dict[int, Any] = {}
         last = len(jobs) - 1
+        # With a worker on every core, a piece read here would only take a core from them.
+        steal = workers < (os.cpu_count() or 1)
         try:
             for number, job in enumerate(jobs):
                 # Work stealing: rather than wait for this piece, read the last piece no
                 # worker has started, so this process never idles while the workers are busy.
-                while number not in stolen and not job.done() and last > number:
+                while steal and number not in stolen and not job.done() and last > number:
                     if jobs[last].cancel():
                         stolen[last] = _chunk_job(*pieces[last], strings, parents, language)
                     last -= 1

@@ -28,7 +28,7 @@ from .records import new_id, now_iso
 from .prepared import Wire, loaded, to_wire
 from .references import deferred_search_index
 from .ris import parse_ris
-from .tasks import NO_CONTROL, TaskControl
+from .tasks import NO_CONTROL, TaskControl, gc_paused
 from .textdecode import decode
 from .workspace import Workspace
 
@@ -188,7 +188,8 @@ def import_files(workspace: Workspace, paths: Sequence[Path | str],
     total = max(1, sum(source.estimate for _report, source in opened))
     added = now_iso()
     done = 0
-    with workspace.transaction() as tx, deferred_search_index(tx.session) as index_new:
+    with gc_paused(), workspace.transaction() as tx, \
+            deferred_search_index(tx.session) as index_new:
         index = DuplicateIndex.load(tx.session)
         keys = KeyRegistry(set(tx.session.execute(select(Reference.citation_key)).scalars()))
         for file_report, source in opened:

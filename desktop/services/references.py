@@ -303,6 +303,7 @@ def update_reference(tx: Tx, reference_id: str, values: Mapping[str, Any]) -> li
 
 
 DEFERRED_KEY = "search_index_deferred_after"
+INSERT_TRIGGER = "reference_search_insert"
 
 
 @contextmanager
@@ -317,6 +318,13 @@ def deferred_search_index(session: Session) -> Iterator[Callable[[], None]]:
     start = session.execute(text("SELECT coalesce(max(rowid), 0) FROM reference")).scalar()
     session.execute(text("INSERT INTO local_meta (key, value) VALUES (:k, :v)"),
                     {"k": DEFERRED_KEY, "v": str(start)})
+    # The insert trigger's check of that marker, row by row, costs as much as the insert
+    # itself: the trigger is left out until the block ends (a rollback brings it back too).
+    trigger = session.execute(text(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :n"),
+        {"n": INSERT_TRIGGER}).scalar()
+    if trigger:
+        session.connection().exec_driver_sql(f"DROP TRIGGER {INSERT_TRIGGER}")
     done = [start]
 
     def index_new() -> None:
@@ -332,4 +340,6 @@ def deferred_search_index(session: Session) -> Iterator[Callable[[], None]]:
 
     yield index_new
     index_new()
+    if trigger:
+        session.connection().exec_driver_sql(trigger)
     session.execute(text("DELETE FROM local_meta WHERE key = :k"), {"k": DEFERRED_KEY})

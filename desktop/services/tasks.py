@@ -6,7 +6,10 @@ stay synchronous; the views decide which thread runs them.
 """
 from __future__ import annotations
 
+import gc
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -37,3 +40,29 @@ class TaskControl:
 
 
 NO_CONTROL = TaskControl()
+
+
+_PAUSES = [0]        # gc_paused blocks running now
+_STATE = [True]       # whether the collector ran before the first of them
+_PAUSES_LOCK = threading.Lock()
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Bulk work (an import) without the cyclic garbage collector: it would walk the growing
+    heap of new, still needed objects again and again (a third of a parse's time) and find
+    nothing, as such work frees by reference counting. Nested and threaded uses are counted,
+    so the collector runs again only when the last one ends."""
+    with _PAUSES_LOCK:
+        _PAUSES[0] += 1
+        if _PAUSES[0] == 1:
+            _STATE[0] = gc.isenabled()
+            gc.disable()
+    try:
+        yield
+    finally:
+        with _PAUSES_LOCK:
+            _PAUSES[0] -= 1
+            if _PAUSES[0] == 0 and _STATE[0]:
+                gc.enable()
+
