@@ -37,7 +37,7 @@ def export_dialog(demo: Workspace, inline_runner: TaskRunner, proposal_id: str,
 
 
 def test_export_dialog_shows_the_report_and_writes_the_document(
-        export_dialog: ExportDialog, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+        export_dialog: ExportDialog, tmp_path: Path, qtbot, monkeypatch) -> None:  # noqa: ANN001
     dialog = export_dialog
     report = dialog.report_view.toPlainText()
     # The demo proposal leaves two required sections empty and cites unscreened literature.
@@ -48,8 +48,9 @@ def test_export_dialog_shows_the_report_and_writes_the_document(
     assert dialog.export_button.isEnabled() and dialog.export_button.isDefault()
     started = []
     dialog.runner.sig_task_started.connect(started.append)
+    dialog.show()
 
-    dialog.export()
+    qtbot.keyClick(dialog.output, Qt.Key.Key_Return)  # Enter exports
 
     assert started == ["Exporting FREED.docx"]
     written = tmp_path / "out" / "FREED.docx"
@@ -138,6 +139,7 @@ def test_new_proposal_from_the_veni_template_with_two_questions(demo: Workspace,
         stack += [item.child(i) for i in range(item.childCount())]
     assert len(shown) == len(list(veni.walk()))
     assert dialog.citation_style.value() == veni.citation.style
+    assert dialog.create_button.isDefault()
     assert dialog.language.value() == veni.languages[0]
 
     # Validation: no title, no proposal; the title field gets the focus and says why.

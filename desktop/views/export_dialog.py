@@ -187,10 +187,12 @@ class ExportDialog(QDialog):
         result_row.addWidget(self.open_file)
         result_row.addWidget(self.open_folder)
 
+        # Enter exports, whatever has the focus: no other button may become the default.
+        for button in (browse, self.cancel_button, self.open_file, self.open_folder):
+            button.setAutoDefault(False)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.export_button = self.buttons.addButton(_("&Export"),
                                                     QDialogButtonBox.ButtonRole.AcceptRole)
-        self.export_button.setDefault(True)  # Enter exports
         self.buttons.accepted.connect(self.export)
         self.buttons.rejected.connect(self.reject)
         self.reason = QLabel()
@@ -205,6 +207,8 @@ class ExportDialog(QDialog):
         layout.addLayout(result_row)
         layout.addWidget(self.reason)
         layout.addWidget(self.buttons)
+        # Only now, inside the dialog: a button box outside it does not pass the default on.
+        self.export_button.setDefault(True)  # Enter
         self._show_result(None)
         self._show_report(self.report)
         self.resize(680, 640)

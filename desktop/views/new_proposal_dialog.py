@@ -157,7 +157,6 @@ class NewProposalDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.create_button = self.buttons.addButton(_("C&reate proposal"),
                                                     QDialogButtonBox.ButtonRole.AcceptRole)
-        self.create_button.setDefault(True)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         choose = QLabel(_("&Funder template:"))
@@ -168,6 +167,8 @@ class NewProposalDialog(QDialog):
         layout.addWidget(top, 3)
         layout.addLayout(bottom, 2)
         layout.addWidget(self.buttons)
+        # Only now, inside the dialog: a button box outside it does not pass the default on.
+        self.create_button.setDefault(True)  # Enter
         self.create_button.setEnabled(bool(self.templates))
         if self.templates:
             self.template_list.setCurrentRow(0)
