@@ -8,7 +8,7 @@ so the caller can wrap it in an undoable ``AddRecord``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt
@@ -38,7 +38,7 @@ class ProposalValues:
     the ids of the practice questions the proposal answers."""
 
     fields: Mapping[str, Any]
-    question_ids: tuple[str, ...] = field(default=())
+    question_ids: tuple[str, ...] = ()
 
 
 def create_proposal(tx: Tx, template: Template, values: ProposalValues) -> str:
