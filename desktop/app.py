@@ -140,6 +140,7 @@ class TandemApp(QObject):
         window.sig_demo_requested.connect(self._ask_demo)
         window.sig_import_requested.connect(self.ask_import)
         window.sig_export_requested.connect(self.ask_export)
+        window.sig_export_proposal_requested.connect(self.export_proposal)
         window.sig_team_requested.connect(self.edit_team)
         self.window = window
         window.show()
@@ -238,6 +239,15 @@ class TandemApp(QObject):
 
         self.runner.run(_("Importing references"),
                         lambda control: import_files(workspace, paths, control), done, failed)
+
+    def export_proposal(self) -> None:
+        assert self.window is not None
+        self.window.show_page("proposals")
+        page = self.window.pages["proposals"]
+        folder = page.export_proposal(self.settings.last_export_folder)
+        if folder and folder != self.settings.last_export_folder:
+            self.settings.last_export_folder = folder
+            self._save_settings()
 
     def ask_export(self) -> None:
         assert self.workspace is not None and self.window is not None

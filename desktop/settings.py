@@ -30,6 +30,7 @@ class Settings:
     window_state: str = ""
     page: str = "questions"
     last_import_folder: str = ""
+    last_export_folder: str = ""
 
 
 def settings_path() -> Path:

@@ -155,3 +155,25 @@ def test_citations_follow_an_edited_reference(tandem: TandemApp) -> None:
     assert library.edit_record(reference_id, "year", "1999")
     after = editor.labels(first)
     assert "1999" in after and after != before
+
+
+def test_new_proposal_from_the_page_opens_for_writing_and_undoes(tandem: TandemApp,
+                                                                 monkeypatch) -> None:  # noqa: ANN001
+    from desktop.views import new_proposal_dialog
+    page = open_page(tandem)
+
+    def fill(self: new_proposal_dialog.NewProposalDialog) -> int:
+        self.select_template("sia-raak-publiek-2024-06")
+        self.title.setText("Leren met AI-notities")
+        self.question_list.item(0).setCheckState(Qt.CheckState.Checked)
+        return 1
+
+    monkeypatch.setattr(new_proposal_dialog.NewProposalDialog, "exec", fill)
+    page.new_proposal()
+    assert page.model.rowCount() == 2
+    assert page.model.record(page.model.row_of(page.current_id())).title == \
+        "Leren met AI-notities"
+    assert page.editor.section is not None
+    assert page.editor.section.proposal_id == page.current_id()
+    tandem.undo_stack.undo()
+    assert page.model.rowCount() == 1

@@ -64,6 +64,7 @@ class MainWindow(QMainWindow):
     sig_preferences_requested = Signal()
     sig_import_requested = Signal()
     sig_export_requested = Signal()
+    sig_export_proposal_requested = Signal()
     sig_team_requested = Signal()
     sig_closing = Signal(QByteArray, QByteArray, str)  # geometry, state, current page
 
@@ -149,6 +150,15 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self._action(_("&Export library…"), self.sig_export_requested.emit,
                                          "Ctrl+Shift+E", _("Write the library (or the selected "
                                                            "references) to a file")))
+        file_menu.addAction(self._action(_("New &proposal…"),
+                                         lambda: self.pages["proposals"].new_proposal(),
+                                         "Ctrl+Shift+N", _("Start a proposal from a funder's "
+                                                           "template")))
+        file_menu.addAction(self._action(_("Export proposal to &Word…"),
+                                         self.sig_export_proposal_requested.emit, "Ctrl+E",
+                                         _("Check the selected proposal and write it as a Word "
+                                           "document")))
+        file_menu.addSeparator()
         file_menu.addAction(self._action(_("&Team members…"), self.sig_team_requested.emit,
                                          "Ctrl+Shift+M", _("Who is in the team, and what they "
                                                            "know about")))

@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QMenu, QSplitter, QTabWidget, QTreeWidget,
+from PySide6.QtWidgets import (QHBoxLayout, QMenu, QPushButton, QSplitter, QTabWidget, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from ..i18n import N_, _, ngettext
@@ -24,7 +24,7 @@ from .proposal_dashboard import Bar, ProposalDashboard
 from .record_page import RecordPage
 from .workers import TaskRunner
 from .section_editor import STATE_COLOURS, SectionEditor
-from .undo_commands import ChangeValues
+from .undo_commands import AddRecord, ChangeValues
 
 TREE_COLUMNS = (N_("No."), N_("Section"), N_("Owner"), N_("Status"), N_("Length"))
 
@@ -68,6 +68,7 @@ class ProposalsPage(RecordPage):
                  parent: QWidget | None = None) -> None:
         self.runner = runner
         self.engine_key: tuple[str, str] | None = None
+        self.export_folder = ""
         super().__init__(workspace, parent)
         # Few proposals, long sections: the writing view gets the room.
         self.splitter.setStretchFactor(0, 1)
@@ -76,6 +77,54 @@ class ProposalsPage(RecordPage):
 
     def page_title(self) -> str:
         return _("Proposals")
+
+    def toolbar(self) -> QWidget | None:
+        self.new_button = QPushButton(_("New proposal…"))
+        self.new_button.setToolTip(_("Start a proposal from a funder's template (Ctrl+Shift+N)"))
+        self.new_button.clicked.connect(lambda: self.new_proposal())
+        self.export_button = QPushButton(_("Export to Word…"))
+        self.export_button.setToolTip(_("Check the proposal against the funder's rules and "
+                                        "write the Word document (Ctrl+E)"))
+        self.export_button.clicked.connect(lambda: self.export_proposal())
+        bar = QWidget()
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.new_button)
+        row.addWidget(self.export_button)
+        row.addStretch(1)
+        return bar
+
+    def new_proposal(self, question_ids: Sequence[str] = ()) -> None:
+        from .new_proposal_dialog import NewProposalDialog, create_proposal
+        dialog = NewProposalDialog(self.workspace, self, question_ids=question_ids)
+        if not dialog.exec():
+            return
+        template, values = dialog.template(), dialog.values()
+        self.push(AddRecord(self.workspace, Proposal,
+                            lambda tx: create_proposal(tx, template, values),
+                            _("New proposal “{title}”").format(title=values.fields["title"]),
+                            self._created))
+
+    def _created(self, proposal_id: str) -> None:
+        self.refresh()
+        row = self.model.row_of(proposal_id)
+        if row >= 0:
+            self.table.selectRow(row)
+            self.tabs.setCurrentIndex(0)
+
+    def export_proposal(self, folder: str = "") -> str:
+        """Open the export dialog for the selected proposal; returns the folder written to."""
+        from .export_dialog import ExportDialog
+        proposal_id = self.current_id()
+        if proposal_id is None:
+            return folder
+        if self.editor.binding is not None:
+            self.editor.binding.flush()   # the export reads the workspace
+        dialog = ExportDialog(self.workspace, self.runner, proposal_id, self,  # type: ignore[arg-type]
+                              folder=folder or self.export_folder)
+        dialog.exec()
+        self.export_folder = dialog.folder or self.export_folder
+        return self.export_folder
 
     def retranslate(self) -> None:
         if hasattr(self, "tabs"):
