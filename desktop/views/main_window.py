@@ -88,6 +88,7 @@ class MainWindow(QMainWindow):
         self.pages["questions"].undo_stack = undo_stack
         self.pages["proposals"].undo_stack = undo_stack
         self.pages["library"].sig_library_changed.connect(self.update_summary)
+        self.pages["proposals"].sig_proposals_changed.connect(self.update_summary)
         self.pages["library"].sig_library_changed.connect(
             self.pages["proposals"].editor.refresh_citations)
         self.stack = QStackedWidget()

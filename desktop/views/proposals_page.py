@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QHBoxLayout, QMenu, QPushButton, QSplitter, QTabWidget, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
@@ -30,6 +30,8 @@ TREE_COLUMNS = (N_("No."), N_("Section"), N_("Owner"), N_("Status"), N_("Length"
 
 
 class ProposalsPage(RecordPage):
+    sig_proposals_changed = Signal()
+
     filter_placeholder = N_("Filter proposals (Ctrl+F)")
     empty_detail = N_("No proposals yet.")
 
@@ -106,6 +108,7 @@ class ProposalsPage(RecordPage):
                             self._created))
 
     def _created(self, proposal_id: str) -> None:
+        self.sig_proposals_changed.emit()
         self.refresh()
         row = self.model.row_of(proposal_id)
         if row >= 0:

@@ -301,16 +301,19 @@ class SectionEditor(QWidget):
             self.toolbar.addAction(act)
         self.toolbar.addSeparator()
         self.heading_box = QComboBox()
+        self.heading_box.setFocusPolicy(Qt.FocusPolicy.NoFocus)   # typing stays in the text
         for level, _label in HEADINGS:
             self.heading_box.addItem("", level)
         self.heading_box.activated.connect(
             lambda _i: self.set_heading(int(self.heading_box.currentData())))
         self.toolbar.addWidget(self.heading_box)
+        # Word's keys: Ctrl+Alt+1..3 for headings (Ctrl+1..4 switch the window's pages), and
+        # letters rather than Shift+digits, which many keyboard layouts turn into symbols.
         for level in range(4):
-            action(f"heading{level}", f"Ctrl+{level}" if level else "Ctrl+0",
+            action(f"heading{level}", f"Ctrl+Alt+{level}",
                    lambda _c=False, n=level: self.set_heading(n))
-        bullets = action("bullets", "Ctrl+Shift+8", lambda: self.toggle_list("bullet"), True)
-        numbers = action("numbers", "Ctrl+Shift+7", lambda: self.toggle_list("ordered"), True)
+        bullets = action("bullets", "Ctrl+Shift+L", lambda: self.toggle_list("bullet"), True)
+        numbers = action("numbers", "Ctrl+Alt+L", lambda: self.toggle_list("ordered"), True)
         outdent = action("outdent", "Ctrl+[", lambda: self.indent(-1))
         indent = action("indent", "Ctrl+]", lambda: self.indent(1))
         for act in (bullets, numbers, outdent, indent):
@@ -348,6 +351,8 @@ class SectionEditor(QWidget):
         self.actions["bold"].setFont(font)
         for i, (_level, label) in enumerate(HEADINGS):
             self.heading_box.setItemText(i, _(label))
+        self.heading_box.setToolTip(_("Paragraph style (Ctrl+Alt+1, 2, 3: headings; Ctrl+Alt+0: "
+                                      "body text)"))
         self.side.setTabText(0, _("Guidance"))
         self.side.setTabText(1, _("Comments"))
         self.side.setTabText(2, _("Cited here"))
