@@ -177,3 +177,34 @@ def test_new_proposal_from_the_page_opens_for_writing_and_undoes(tandem: TandemA
     assert page.editor.section.proposal_id == page.current_id()
     tandem.undo_stack.undo()
     assert page.model.rowCount() == 1
+
+
+def test_editor_keys_win_over_the_window_and_lists_nest_and_unnest(tandem: TandemApp,
+                                                                  qtbot) -> None:  # noqa: ANN001
+    window = tandem.window
+    window.show()
+    qtbot.waitExposed(window)
+    page = open_page(tandem)
+    editor = page.editor
+    editor.text.setFocus()
+    cursor = editor.text.textCursor()
+    cursor.movePosition(QTextCursor.MoveOperation.End)
+    editor.text.setTextCursor(cursor)
+    imports: list[bool] = []
+    window.sig_import_requested.connect(lambda: imports.append(True))
+    qtbot.keyClick(editor.text, Qt.Key.Key_Return)
+    qtbot.keyClick(editor.text, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(editor.text, "schuin")
+    assert not imports, "Ctrl+I in the text is italic, not File › Import"
+    assert editor.actions["italic"].isChecked()
+    qtbot.keyClick(editor.text, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    assert editor.text.textCursor().block().textList() is not None
+    qtbot.keyClick(editor.text, Qt.Key.Key_Return)
+    qtbot.keyClick(editor.text, Qt.Key.Key_Tab)
+    nested = editor.text.textCursor().block()
+    assert nested.textList().format().indent() == 2
+    qtbot.keyClick(editor.text, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    back = editor.text.textCursor().block()
+    assert back.textList().format().indent() == 1 and back.blockFormat().indent() == 0
+    assert back.textList() == back.previous().textList(), "one list again, numbered on"

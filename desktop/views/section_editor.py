@@ -93,6 +93,7 @@ class RichTextEdit(QTextEdit):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.binding: TextBinding | None = None
+        self.owned: list[QAction] = []   # the editor's actions, whose keys the text keeps
         self.setAcceptRichText(True)
         self.setTabChangesFocus(False)
 
@@ -124,16 +125,26 @@ class RichTextEdit(QTextEdit):
             self.binding.insert_runs(self.textCursor(), runs)
 
     # -- keys and clicks ------------------------------------------------------------------
+    def _own_action(self, event: QKeyEvent) -> QAction | None:
+        pressed = QKeySequence(event.keyCombination())
+        return next((a for a in self.owned if a.shortcut() == pressed), None)
+
     def event(self, event: QEvent) -> bool:
-        # The window's Ctrl+Z undoes record edits; in the text it must undo the text.
+        # In the text, its own keys win over the window's: Ctrl+Z undoes typing (not a record
+        # edit), Ctrl+I makes italic (not an import).
         if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) and (
                 event.matches(QKeySequence.StandardKey.Undo)
-                or event.matches(QKeySequence.StandardKey.Redo)):
+                or event.matches(QKeySequence.StandardKey.Redo)
+                or self._own_action(event) is not None):
             event.accept()
             return True
         return super().event(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        action = self._own_action(event)
+        if action is not None:
+            action.trigger()
+            return
         if event.matches(QKeySequence.StandardKey.Undo):
             self.sig_undo.emit()
             return
@@ -255,6 +266,7 @@ class SectionEditor(QWidget):
         self.toolbar = QToolBar()
         self.actions: dict[str, QAction] = {}
         self._build_actions()
+        self.text.owned = [a for a in self.actions.values() if not a.shortcut().isEmpty()]
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.text)
         split.addWidget(self.side)

@@ -421,22 +421,26 @@ class TextBinding(QObject):
                 span.setCharFormat(char_format(inline_attrs(char), level, self.base_size))
         self._apply_list(block, attrs.get("list"), int(attrs.get("indent", 0)) + 1)
 
+    def _leave_list(self, block: QTextBlock) -> None:
+        current = block.textList()
+        if current is not None:
+            current.remove(block)
+            # Qt keeps a removed item where it stood by giving the paragraph the list's indent.
+            fmt = block.blockFormat()
+            fmt.setIndent(0)
+            QTextCursor(block).setBlockFormat(fmt)
+
     def _apply_list(self, block: QTextBlock, kind: str | None, indent: int) -> None:
         current = block.textList()
         if kind is None:
-            if current is not None:
-                current.remove(block)
-                fmt = block.blockFormat()
-                fmt.setIndent(0)
-                QTextCursor(block).setBlockFormat(fmt)
+            self._leave_list(block)
             return
         style = QTextListFormat.Style.ListDecimal if kind == "ordered" \
             else BULLETS[(indent - 1) % len(BULLETS)]
         if current is not None and current.format().style() == style \
                 and current.format().indent() == indent:
             return
-        if current is not None:
-            current.remove(block)
+        self._leave_list(block)
         # Join the list of an earlier paragraph at the same depth, so numbering continues
         # past nested items.
         before = block.previous()
