@@ -109,6 +109,13 @@ def test_comment_on_a_passage_with_reply_and_resolve(tandem: TandemApp, monkeypa
     answers = iter([("Klopt dit cijfer?", True), ("Ja, zie de bron.", True)])
     monkeypatch.setattr(QInputDialog, "getMultiLineText",
                         staticmethod(lambda *a, **k: next(answers)))
+    asked: list[str] = []
+
+    def who(_parent, _title, _label, names, *_rest):  # noqa: ANN001, ANN202
+        asked.append(names[1])
+        return names[1], True
+
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(who))
     editor.add_comment()
     assert editor.comments.topLevelItemCount() == 1
     top = editor.comments.topLevelItem(0)
@@ -118,6 +125,8 @@ def test_comment_on_a_passage_with_reply_and_resolve(tandem: TandemApp, monkeypa
     with tandem.workspace.session() as s:
         rows = comments.comments_for(s, editor.section.section_id)
     assert rows[0].body == "Klopt dit cijfer?" and rows[0].resolved
+    assert len(asked) == 1, "asked who is writing once, then remembered"
+    assert asked[0].startswith(rows[0].author) and rows[0].replies[0].author == rows[0].author
     assert rows[0].anchor["quote"] == quote
     assert [r.body for r in rows[0].replies] == ["Ja, zie de bron."]
     # Text typed before the passage does not move the comment off its words.

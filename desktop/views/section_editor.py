@@ -14,7 +14,7 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import QEvent, QMimeData, Qt, Signal
-from PySide6.QtGui import (QAction, QFont, QKeyEvent, QKeySequence, QMouseEvent, QTextCharFormat,
+from PySide6.QtGui import (QAction, QColor, QFont, QKeyEvent, QKeySequence, QMouseEvent, QTextCharFormat,
                            QTextCursor)
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QInputDialog, QLabel, QPushButton,
                                QSplitter, QTabWidget, QTextBrowser, QTextEdit,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QInputDialog, QLabel, QPu
 from ..i18n import N_, _, ngettext
 from ..models.entities import Proposal, Reference, Section
 from ..services import comments, documents, paste, proposals, templates
+from ..services.members import members
 from ..services.references import short_authors
 from ..services.textpos import OBJECT, index_to_utf16, index_to_y, utf16_to_index, y_to_index
 from ..services.workspace import Workspace
@@ -242,6 +243,8 @@ class SectionEditor(QWidget):
         self.guidance.setOpenExternalLinks(True)
         self.comments = QTreeWidget()
         self.comments.setHeaderHidden(True)
+        self.comments.setWordWrap(True)
+        self.comments.setUniformRowHeights(False)
         self.comments.itemClicked.connect(self._comment_clicked)
         self.cited = QTextBrowser()
         self.cited.setOpenLinks(False)
@@ -390,6 +393,7 @@ class SectionEditor(QWidget):
         self.binding = TextBinding(self.text.document(), ydoc, persist, self.labels, self)
         self.text.binding = self.binding
         self.binding.sig_changed.connect(self._recount)
+        self.binding.sig_changed.connect(self._highlight_comments)
         self.heading.setText(f"<h3>{escape(self.section.title)}</h3>")
         self.setEnabled(True)
         self._refresh_side()
@@ -526,8 +530,23 @@ class SectionEditor(QWidget):
 
     # -- comments -------------------------------------------------------------------------
     def _author(self) -> str | None:
+        """Who writes on this copy; asked once, the first time it matters."""
         with self.workspace.session() as s:
-            return comments.me(s)
+            found = comments.me(s)
+            team = members(s)
+        if found or not team:
+            return found
+        names = [f"{m.name} ({m.organisation})" if m.organisation else m.name for m in team]
+        chosen, ok = QInputDialog.getItem(self, _("Who are you?"),
+                                          _("Your comments are signed with your name. You are:"),
+                                          names, 0, False)
+        if not ok:
+            return None
+        member_id = team[names.index(chosen)].id
+        with self.workspace.session() as s:
+            comments.set_me(s, member_id)
+            s.commit()
+        return member_id
 
     def add_comment(self) -> None:
         if self.section is None or self.binding is None:
@@ -608,8 +627,8 @@ class SectionEditor(QWidget):
             top.setData(0, Qt.ItemDataRole.UserRole, row.id)
             top.setData(0, Qt.ItemDataRole.UserRole + 1, row.resolved)
             top.setData(0, Qt.ItemDataRole.UserRole + 2, row.anchor)
-            if row.anchor.get("quote"):
-                top.setToolTip(0, "“" + row.anchor["quote"] + "”")
+            top.setToolTip(0, (f"“{row.anchor['quote']}”\n\n" if row.anchor.get("quote")
+                               else "") + row.body)
             for reply in row.replies:
                 child = QTreeWidgetItem([f"{reply.author or _('Someone')}: {reply.body}"])
                 child.setData(0, Qt.ItemDataRole.UserRole, reply.id)
@@ -620,6 +639,30 @@ class SectionEditor(QWidget):
                 if item.data(0, Qt.ItemDataRole.UserRole) == keep:
                     self.comments.setCurrentItem(item)
         self._refresh_cited()
+        self._highlight_comments()
+
+    def _highlight_comments(self) -> None:
+        """Passages with an open comment are shaded (a view of the comments, not a format of
+        the text: nothing of it is stored or shared)."""
+        marks = []
+        if self.binding is not None and self.section is not None:
+            shadow = self.binding.shadow
+            for i in range(self.comments.topLevelItemCount()):
+                item = self.comments.topLevelItem(i)
+                anchor = item.data(0, Qt.ItemDataRole.UserRole + 2) or {}
+                if item.data(0, Qt.ItemDataRole.UserRole + 1) or not anchor:
+                    continue
+                where = comments.resolve_anchor(self.binding.ytext, anchor)
+                if where is None:
+                    continue
+                mark = QTextEdit.ExtraSelection()
+                mark.cursor = QTextCursor(self.text.document())
+                mark.cursor.setPosition(index_to_utf16(shadow, y_to_index(shadow, where[0])))
+                mark.cursor.setPosition(index_to_utf16(shadow, y_to_index(shadow, where[1])),
+                                        QTextCursor.MoveMode.KeepAnchor)
+                mark.format.setBackground(QColor("#fff3b0"))
+                marks.append(mark)
+        self.text.setExtraSelections(marks)
 
     def _refresh_cited(self) -> None:
         if self.binding is None:
