@@ -8,6 +8,7 @@ this writer's own edits, never a co-author's.
 from __future__ import annotations
 
 import json
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
@@ -33,6 +34,7 @@ from .text_binding import (CITATION_OBJECT, TextBinding, block_attrs, embed_form
 RUNS_MIME = "application/x-tandem-runs"
 HEADINGS = ((0, N_("Body text")), (1, N_("Heading 1")), (2, N_("Heading 2")),
             (3, N_("Heading 3")))
+COMMENT_WIDTH = 34   # characters to a line in the comments list
 STATE_COLOURS = {"ok": "#2e7d32", "warning": "#b26a00", "over": "#c62828", "under": "#b26a00"}
 
 
@@ -184,6 +186,11 @@ class RichTextEdit(QTextEdit):
                 return
 
 
+def _wrapped(text: str) -> str:
+    # Item views elide rather than wrap; a comment is read whole, so it gets its own breaks.
+    return "\n".join(textwrap.fill(p, COMMENT_WIDTH) for p in text.splitlines())
+
+
 @dataclass(frozen=True)
 class OpenSection:
     proposal_id: str
@@ -243,8 +250,8 @@ class SectionEditor(QWidget):
         self.guidance.setOpenExternalLinks(True)
         self.comments = QTreeWidget()
         self.comments.setHeaderHidden(True)
-        self.comments.setWordWrap(True)
         self.comments.setUniformRowHeights(False)
+        self.comments.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.comments.itemClicked.connect(self._comment_clicked)
         self.cited = QTextBrowser()
         self.cited.setOpenLinks(False)
@@ -622,15 +629,16 @@ class SectionEditor(QWidget):
             rows = comments.comments_for(s, self.section.section_id)
         for row in rows:
             state = _("resolved") if row.resolved else ""
-            top = QTreeWidgetItem([f"{row.author or _('Someone')}: {row.body}"
-                                   + (f"  ({state})" if state else "")])
+            top = QTreeWidgetItem([_wrapped(f"{row.author or _('Someone')}: {row.body}"
+                                            + (f"  ({state})" if state else ""))])
             top.setData(0, Qt.ItemDataRole.UserRole, row.id)
             top.setData(0, Qt.ItemDataRole.UserRole + 1, row.resolved)
             top.setData(0, Qt.ItemDataRole.UserRole + 2, row.anchor)
             top.setToolTip(0, (f"“{row.anchor['quote']}”\n\n" if row.anchor.get("quote")
                                else "") + row.body)
             for reply in row.replies:
-                child = QTreeWidgetItem([f"{reply.author or _('Someone')}: {reply.body}"])
+                child = QTreeWidgetItem([_wrapped(f"{reply.author or _('Someone')}: "
+                                                  f"{reply.body}")])
                 child.setData(0, Qt.ItemDataRole.UserRole, reply.id)
                 top.addChild(child)
             self.comments.addTopLevelItem(top)
