@@ -156,7 +156,10 @@ class MainWindow(QMainWindow):
                                          "Ctrl+Shift+N", _("Start a proposal from a funder's "
                                                            "template")))
         file_menu.addAction(self._action(_("Export proposal to &Word…"),
-                                         self.sig_export_proposal_requested.emit, "Ctrl+E",
+                                         # Save As: the proposal saved as a Word file (Ctrl+E
+                                         # moves to a line's end in text on X11).
+                                         self.sig_export_proposal_requested.emit,
+                                         QKeySequence.StandardKey.SaveAs,
                                          _("Check the selected proposal and write it as a Word "
                                            "document")))
         file_menu.addSeparator()

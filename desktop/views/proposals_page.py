@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QHBoxLayout, QMenu, QPushButton, QSplitter, QTabWidget, QTreeWidget,
+from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QMenu, QPushButton, QSplitter, QTabWidget, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from ..i18n import N_, _, ngettext
@@ -49,6 +49,9 @@ class ProposalsPage(RecordPage):
         self.tree = QTreeWidget()
         self.tree.setColumnCount(len(TREE_COLUMNS))
         self.tree.setRootIsDecorated(True)
+        # Titles elide rather than scroll the numbers out of sight.
+        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.tree.header().setStretchLastSection(False)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._tree_menu)
         self.tree.currentItemChanged.connect(self._open_section)
@@ -86,7 +89,7 @@ class ProposalsPage(RecordPage):
         self.new_button.clicked.connect(lambda: self.new_proposal())
         self.export_button = QPushButton(_("Export to Word…"))
         self.export_button.setToolTip(_("Check the proposal against the funder's rules and "
-                                        "write the Word document (Ctrl+E)"))
+                                        "write the Word document (Ctrl+Shift+S)"))
         self.export_button.clicked.connect(lambda: self.export_proposal())
         bar = QWidget()
         row = QHBoxLayout(bar)
@@ -226,6 +229,7 @@ class ProposalsPage(RecordPage):
                                     _(proposals.SECTION_STATUSES.get(sec.status, sec.status)),
                                     length])
             item.setData(0, Qt.ItemDataRole.UserRole, sec.id)
+            item.setToolTip(1, f"{sec.number} {sec.title}".strip())
             if check is not None and check.state in ("over", "warning", "under"):
                 item.setForeground(4, QBrush(QColor(STATE_COLOURS[check.state])))
             parent = items.get(sec.depth - 1) if sec.depth else None
@@ -239,6 +243,7 @@ class ProposalsPage(RecordPage):
         self.tree.expandAll()
         for col in range(len(TREE_COLUMNS)):
             self.tree.resizeColumnToContents(col)
+        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.dashboard.set_bars(bars)
         if select is not None:
             self.tree.setCurrentItem(select)
