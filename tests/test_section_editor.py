@@ -217,3 +217,23 @@ def test_editor_keys_win_over_the_window_and_lists_nest_and_unnest(tandem: Tande
     back = editor.text.textCursor().block()
     assert back.textList().format().indent() == 1 and back.blockFormat().indent() == 0
     assert back.textList() == back.previous().textList(), "one list again, numbered on"
+
+
+def test_numeric_style_numbers_citations_across_the_proposal(tandem: TandemApp) -> None:
+    import re
+
+    from desktop.export.citeproc import ENGINES
+    page = open_page(tandem)
+    editor = page.editor
+    page.tree.setCurrentItem(page.tree.topLevelItem(3))   # 4, after 3 State of the art
+    editor.set_engine(ENGINES.get("vancouver", "en-US"))
+    labels = [editor.labels(v) for v, _a in editor.binding.ytext.diff() if isinstance(v, dict)]
+    numbers = [int(n) for label in labels for n in re.findall(r"\d+", label)]
+    assert numbers and len(set(numbers)) > 1, labels
+    # Numbered in order of first citation: a new number is always the next one.
+    seen: list[int] = []
+    for n in numbers:
+        if n not in seen:
+            assert not seen or n == max(seen) + 1, labels
+            seen.append(n)
+    assert seen[0] > 1, "the state of the art, before this section, cites first"

@@ -38,47 +38,82 @@ COMMENT_WIDTH = 34   # characters to a line in the comments list
 STATE_COLOURS = {"ok": "#2e7d32", "warning": "#b26a00", "over": "#c62828", "under": "#b26a00"}
 
 
+def _cite_items(value: Any) -> list[Any]:
+    from ..export.citeproc import CiteItem
+    return [CiteItem(i["id"], str(i.get("locator", "")), str(i.get("label") or "page"),
+                     str(i.get("prefix", "")), str(i.get("suffix", "")),
+                     bool(i.get("suppress-author")))
+            for i in (value or {}).get("citation", {}).get("items", [])]
+
+
 class CitationLabels:
     """How a citation embed reads in the editor: ``[Noy & Zhang 2023, 12]`` until a style
-    engine is set, then as the proposal's citation style prints it."""
+    engine is set, then as the proposal's citation style prints it at its place in the whole
+    proposal (numbers in order of first citation, 2020a/2020b), as the export will."""
 
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
         self.engine: Any = None
         self._cache: dict[str, str] = {}
+        self._document: dict[str, str] = {}
         self._known: set[str] = set()
 
     def set_engine(self, engine: Any) -> None:
         self.engine = engine
         self._cache.clear()
+        self._document.clear()
         self._known.clear()   # registered again, as they are now
 
     def __call__(self, value: Any) -> str:
         key = json.dumps(value, sort_keys=True)
+        if key in self._document:
+            return self._document[key]
         if key not in self._cache:
             self._cache[key] = self._render(value)
         return self._cache[key]
 
+    def _register(self, values: list[Any]) -> None:
+        from ..services.references import csl_item
+        missing = {i["id"] for v in values for i in (v or {}).get("citation", {}).get("items", [])
+                   if i.get("id") and i["id"] not in self._known}
+        if missing:
+            with self.workspace.session() as s:
+                refs = [s.get(Reference, rid) for rid in missing]
+                found = [csl_item(r) | {"id": r.id} for r in refs
+                         if r is not None and not r.deleted]
+            self.engine.register(found)
+            self._known.update(item["id"] for item in found)
+
+    def set_document(self, values: list[Any]) -> bool:
+        """Format all of the proposal's citations in document order; returns whether any text
+        changed."""
+        if self.engine is None:
+            return False
+        from ..export.citeproc import CitationError, Cluster
+        before = dict(self._document)
+        try:
+            self._register(values)
+            clusters = [Cluster(f"c{n}", tuple(_cite_items(v))) for n, v in enumerate(values)]
+            known = [c for c in clusters if c.items and all(i.id in self._known for i in c.items)]
+            done = {u.cluster_id: u.formatted.text for u in self.engine.process_document(known)}
+        except CitationError:
+            return False
+        self._document = {}
+        for n, value in enumerate(values):
+            key = json.dumps(value, sort_keys=True)
+            if f"c{n}" in done:
+                self._document.setdefault(key, done[f"c{n}"])
+        return self._document != before
+
     def _render(self, value: Any) -> str:
-        items = (value or {}).get("citation", {}).get("items", [])
+        items = _cite_items(value)
         if not items:
             return "[?]"
         if self.engine is not None:
-            from ..export.citeproc import CitationError, CiteItem
-            from ..services.references import csl_item
+            from ..export.citeproc import CitationError
             try:
-                missing = [i["id"] for i in items if i["id"] not in self._known]
-                if missing:
-                    with self.workspace.session() as s:
-                        refs = [s.get(Reference, rid) for rid in missing]
-                        found = [csl_item(r) | {"id": r.id} for r in refs
-                                 if r is not None and not r.deleted]
-                    self.engine.register(found)
-                    self._known.update(item["id"] for item in found)
-                return self.engine.preview([CiteItem(
-                    i["id"], str(i.get("locator", "")), str(i.get("label") or "page"),
-                    str(i.get("prefix", "")), str(i.get("suffix", "")),
-                    bool(i.get("suppress-author"))) for i in items]).text
+                self._register([value])
+                return self.engine.preview(items).text
             except (CitationError, KeyError):
                 pass   # an unknown reference: the neutral marker says '?'
         with self.workspace.session() as s:
@@ -294,6 +329,8 @@ class SectionEditor(QWidget):
         self.style_problem = ""
         self._cite_key: tuple[int, ...] = ()
         self._cite_counts = (0, 0)
+        # The citations of the proposal's other sections, before and after this one.
+        self._other_embeds: tuple[list[Any], list[Any]] | None = None
         self.retranslate()
         self.setEnabled(False)
 
@@ -386,6 +423,7 @@ class SectionEditor(QWidget):
     # -- opening and closing --------------------------------------------------------------
     def open(self, proposal_id: str, section_id: str) -> None:
         self.close_section()
+        self._other_embeds = None
         self.section = open_section(self.workspace, proposal_id, section_id)
         document = proposals.body_doc(section_id)
         with self.workspace.session() as s:
@@ -420,6 +458,8 @@ class SectionEditor(QWidget):
         """Show citations as the proposal's style prints them from now on (None: as neutral
         markers)."""
         self.labels.set_engine(engine)
+        self._other_embeds = None
+        self._cite_key = ()
         self.style_problem = ""
         if self.binding is not None:
             self.binding.citations.invalidate()
@@ -702,6 +742,7 @@ class SectionEditor(QWidget):
         key = (text.count(OBJECT), id(self.labels.engine), self.binding.remote_changes,
                id(self.binding))
         if key != self._cite_key:
+            self._relabel()
             cite_text = " ".join(self.labels(v) for v, _a in self.binding.ytext.diff()
                                  if isinstance(v, dict)) if OBJECT in text else ""
             self._cite_key = key
@@ -709,6 +750,28 @@ class SectionEditor(QWidget):
         return templates.Measure(self.counter.count(text), len(text) - text.count(OBJECT),
                                  *self._cite_counts,
                                  sum(1 for line in text.splitlines() if line.strip()))
+
+    def _relabel(self) -> None:
+        """Citations formatted at their place among all of the proposal's citations."""
+        if self.labels.engine is None or self.section is None or self.binding is None:
+            return
+        if self._other_embeds is None:
+            before: list[Any] = []
+            after: list[Any] = []
+            with self.workspace.session() as s:
+                target = before
+                for sid in proposals.section_ids(s, self.section.proposal_id):
+                    if sid == self.section.section_id:
+                        target = after
+                        continue
+                    target.extend(p for p in documents.segments(s, proposals.body_doc(sid))
+                                  if isinstance(p, dict))
+            self._other_embeds = (before, after)
+        here = [v for v, _a in self.binding.ytext.diff() if isinstance(v, dict)]
+        if self.labels.set_document(self._other_embeds[0] + here + self._other_embeds[1]):
+            self.binding.citations.invalidate()
+            doc = self.text.document()
+            doc.markContentsDirty(0, doc.characterCount())
 
     def _recount(self) -> None:
         if self.binding is None or self.section is None:
