@@ -4,7 +4,8 @@ words) beside the same keystroke in a bare QTextEdit holding the same text, in t
 
     python bench/editor.py [--words 10000] [--citations 200] [--keys 400]
 
-Targets: keystroke p95 under 16 ms (one frame at 60 Hz); opening the section under 300 ms.
+Targets: keystroke p95 under 16 ms (one frame at 60 Hz); opening the section under 300 ms
+(its 200 citations formatted in APA by the style engine, built beforehand as the app does).
 Each keystroke is stored on its own here (the editor batches them every 250 ms), so the
 figure is an upper bound.
 """
@@ -84,16 +85,25 @@ def main() -> None:
         path = Path(tmp) / "bench.tandem"
         pid, sid = build(path, args.words, args.citations, rng)
         ws = Workspace.open(path)
-        editor = SectionEditor(ws)
+        # As in the app: citations in APA, the style built beforehand, the proposal's citations
+        # formatted by the task runner while the section is already shown.
+        from desktop.export.citeproc import ENGINES
+        from desktop.views.workers import TaskRunner
+        runner = TaskRunner(app)
+        editor = SectionEditor(ws, runner)
+        editor.set_engine(ENGINES.get("apa", "en-US"))
         editor.resize(1100, 800)
         editor.show()
-        opens = []
+        opens, formatted = [], []
         for _n in range(5):
             start = time.perf_counter()
             editor.open(pid, sid)
             editor.text.document().documentLayout().documentSize()  # laid out, as when shown
             app.processEvents()
             opens.append(time.perf_counter() - start)
+            runner.wait()
+            app.processEvents()   # the formatted citations replace the neutral markers
+            formatted.append(time.perf_counter() - start)
             editor.close_section()
         editor.open(pid, sid)
         binding = editor.binding
@@ -136,9 +146,16 @@ def main() -> None:
           f"p95 {o95 * 1000:.2f} ms  (target p95 < 16 ms: {'OK' if o95 < 0.016 else 'MISSED'})")
     print(f"  bare QTextEdit, same keystrokes:                      median {b50 * 1000:.2f} ms, "
           f"p95 {b95 * 1000:.2f} ms")
-    print(f"  opening the section: median {statistics.median(opens) * 1000:.0f} ms over "
-          f"{len(opens)} (target < 300 ms: "
-          f"{'OK' if statistics.median(opens) < 0.3 else 'MISSED'})")
+    # The first opening formats every citation of the proposal; later ones (another section
+    # of the same proposal, or this one again) reuse those texts while the citations are
+    # unchanged.
+    first, later = opens[0], statistics.median(opens[1:])
+    print(f"  opening the section: first {first * 1000:.0f} ms, again {later * 1000:.0f} ms "
+          f"(median of {len(opens) - 1}) (target < 300 ms: "
+          f"{'OK' if max(first, later) < 0.3 else 'MISSED'})")
+    print(f"  its citations in the proposal's style: {formatted[0] * 1000:.0f} ms after opening "
+          f"the first time, {statistics.median(formatted[1:]) * 1000:.0f} ms again "
+          f"(neutral markers until then)")
 
 
 if __name__ == "__main__":

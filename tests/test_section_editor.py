@@ -217,6 +217,7 @@ def test_editor_keys_win_over_the_window_and_lists_nest_and_unnest(tandem: Tande
     back = editor.text.textCursor().block()
     assert back.textList().format().indent() == 1 and back.blockFormat().indent() == 0
     assert back.textList() == back.previous().textList(), "one list again, numbered on"
+    window.hide()
 
 
 def test_numeric_style_numbers_citations_across_the_proposal(tandem: TandemApp) -> None:

@@ -55,7 +55,7 @@ class ProposalsPage(RecordPage):
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._tree_menu)
         self.tree.currentItemChanged.connect(self._open_section)
-        self.editor = SectionEditor(self.workspace)
+        self.editor = SectionEditor(self.workspace, self.runner)
         self.editor.pick_citation = lambda pid: pick_citation(self, self.workspace, pid)
         self.editor.sig_counts_changed.connect(self._counts_changed)
         write = QSplitter(Qt.Orientation.Horizontal)
@@ -115,7 +115,7 @@ class ProposalsPage(RecordPage):
         self.refresh()
         row = self.model.row_of(proposal_id)
         if row >= 0:
-            self.table.selectRow(row)
+            self.select_row(row)
             self.tabs.setCurrentIndex(0)
 
     def export_proposal(self, folder: str = "") -> str:

@@ -121,7 +121,7 @@ class QuestionsPage(RecordPage):
         self.refresh()
         row = self.model.row_of(question_id)
         if row >= 0:
-            self.table.selectRow(row)
+            self.select_row(row)
 
     def _members(self) -> list[MemberRow]:
         with self.workspace.session() as s:

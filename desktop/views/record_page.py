@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QLineEdit, QSizePolicy, QSplitter,
                                QTableView, QTextBrowser, QVBoxLayout, QWidget)
@@ -134,9 +134,19 @@ class RecordPage(QWidget):
         for col in range(self.model.columnCount()):
             self.table.setColumnWidth(col, min(self.table.columnWidth(col), 380))
         row = self.model.row_of(selected) if selected else -1
-        self.table.selectRow(row if row >= 0 else 0)
+        self.select_row(row if row >= 0 else 0)
         if self.model.rowCount() == 0:
             self.detail.setHtml(f"<p><i>{_(self.empty_detail)}</i></p>")
+
+    def select_row(self, row: int) -> None:
+        """Select one row. QTableView.selectRow reads the keyboard's modifiers at that moment
+        and would extend or toggle the selection while Shift or Ctrl is held."""
+        if not 0 <= row < self.model.rowCount():
+            return
+        index = self.model.index(row, 0)
+        self.table.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows)
 
     def current_id(self) -> str | None:
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
@@ -154,7 +164,7 @@ class RecordPage(QWidget):
     def _on_filter(self, text: str) -> None:
         self.model.set_filter(text)
         if self.model.rowCount():
-            self.table.selectRow(0)
+            self.select_row(0)
 
     def _on_selection(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         record_id = self.current_id()

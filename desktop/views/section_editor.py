@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
@@ -21,6 +22,8 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QInputDialog, QLabel, QPu
                                QSplitter, QTabWidget, QTextBrowser, QTextEdit,
                                QToolBar, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
+from sqlalchemy import select
+
 from ..i18n import N_, _, ngettext
 from ..models.entities import Proposal, Reference, Section
 from ..services import comments, documents, paste, proposals, templates
@@ -30,6 +33,7 @@ from ..services.textpos import OBJECT, index_to_utf16, index_to_y, utf16_to_inde
 from ..services.workspace import Workspace
 from .text_binding import (CITATION_OBJECT, TextBinding, block_attrs, embed_format, embed_value,
                            inline_attrs)
+from .workers import TaskRunner
 
 RUNS_MIME = "application/x-tandem-runs"
 HEADINGS = ((0, N_("Body text")), (1, N_("Heading 1")), (2, N_("Heading 2")),
@@ -46,78 +50,99 @@ def _cite_items(value: Any) -> list[Any]:
             for i in (value or {}).get("citation", {}).get("items", [])]
 
 
+def _cited_ids(values: list[Any]) -> list[str]:
+    return [i["id"] for v in values for i in (v or {}).get("citation", {}).get("items", [])
+            if i.get("id")]
+
+
 class CitationLabels:
-    """How a citation embed reads in the editor: ``[Noy & Zhang 2023, 12]`` until a style
-    engine is set, then as the proposal's citation style prints it at its place in the whole
-    proposal (numbers in order of first citation, 2020a/2020b), as the export will."""
+    """How a citation embed reads in the editor: as the proposal's citation style prints it at
+    its place in the whole proposal (numbers in order of first citation, 2020a/2020b), as the
+    export will; until the style engine has done so, as a neutral marker
+    ``[Noy & Zhang 2023, 12]``.
+
+    Formatting a whole proposal takes the engine a while (a fraction of a second for a couple
+    of hundred citations), so ``compute_document`` may run on a worker thread; its result is
+    applied on the window's thread with ``apply_document``.
+    """
 
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
         self.engine: Any = None
-        self._cache: dict[str, str] = {}
         self._document: dict[str, str] = {}
+        self._fingerprint = ""
         self._known: set[str] = set()
+        self._lock = threading.Lock()   # _known, between the window and a worker
+        self._neutral: Callable[[Any], str] | None = None
 
     def set_engine(self, engine: Any) -> None:
         self.engine = engine
-        self._cache.clear()
-        self._document.clear()
-        self._known.clear()   # registered again, as they are now
+        self._document = {}
+        self._fingerprint = ""
+        with self._lock:
+            self._known.clear()   # registered again, as they are now
+
+    def prefetch(self, values: list[Any]) -> None:
+        """Read the references of these citations at once, for the neutral markers."""
+        with self.workspace.session() as s:
+            self._neutral = proposals.citation_marker(s, _cited_ids(values))
 
     def __call__(self, value: Any) -> str:
         key = json.dumps(value, sort_keys=True)
         if key in self._document:
             return self._document[key]
-        if key not in self._cache:
-            self._cache[key] = self._render(value)
-        return self._cache[key]
+        if self._neutral is None:
+            self.prefetch([value])
+        assert self._neutral is not None
+        return self._neutral(value)
 
     def _register(self, values: list[Any]) -> None:
         from ..services.references import csl_item
-        missing = {i["id"] for v in values for i in (v or {}).get("citation", {}).get("items", [])
-                   if i.get("id") and i["id"] not in self._known}
+        with self._lock:
+            missing = set(_cited_ids(values)) - self._known
         if missing:
             with self.workspace.session() as s:
-                refs = [s.get(Reference, rid) for rid in missing]
-                found = [csl_item(r) | {"id": r.id} for r in refs
-                         if r is not None and not r.deleted]
+                found = [csl_item(r) | {"id": r.id} for r in s.execute(
+                    select(Reference).where(Reference.id.in_(missing),
+                                            Reference.deleted.is_(False))).scalars()]
             self.engine.register(found)
-            self._known.update(item["id"] for item in found)
+            with self._lock:
+                self._known.update(item["id"] for item in found)
 
-    def set_document(self, values: list[Any]) -> bool:
-        """Format all of the proposal's citations in document order; returns whether any text
-        changed."""
+    def fingerprint(self, values: list[Any]) -> str:
+        return json.dumps([self.engine is not None and id(self.engine), values], sort_keys=True)
+
+    def compute_document(self, values: list[Any]) -> tuple[str, dict[str, str]] | None:
+        """All of the proposal's citations formatted in document order, by citation; None
+        when there is no engine or it refuses them (the neutral markers stay)."""
         if self.engine is None:
-            return False
+            return None
         from ..export.citeproc import CitationError, Cluster
-        before = dict(self._document)
         try:
             self._register(values)
+            with self._lock:
+                known = set(self._known)
             clusters = [Cluster(f"c{n}", tuple(_cite_items(v))) for n, v in enumerate(values)]
-            known = [c for c in clusters if c.items and all(i.id in self._known for i in c.items)]
-            done = {u.cluster_id: u.formatted.text for u in self.engine.process_document(known)}
+            usable = [c for c in clusters if c.items and all(i.id in known for i in c.items)]
+            done = {u.cluster_id: u.formatted.text for u in self.engine.process_document(usable)}
         except CitationError:
-            return False
-        self._document = {}
+            return None
+        document: dict[str, str] = {}
         for n, value in enumerate(values):
-            key = json.dumps(value, sort_keys=True)
             if f"c{n}" in done:
-                self._document.setdefault(key, done[f"c{n}"])
-        return self._document != before
+                document.setdefault(json.dumps(value, sort_keys=True), done[f"c{n}"])
+        return self.fingerprint(values), document
 
-    def _render(self, value: Any) -> str:
-        items = _cite_items(value)
-        if not items:
-            return "[?]"
-        if self.engine is not None:
-            from ..export.citeproc import CitationError
-            try:
-                self._register([value])
-                return self.engine.preview(items).text
-            except (CitationError, KeyError):
-                pass   # an unknown reference: the neutral marker says '?'
-        with self.workspace.session() as s:
-            return proposals.citation_marker(s)(value)
+    def apply_document(self, result: tuple[str, dict[str, str]] | None) -> bool:
+        """Use a computed formatting; returns whether any citation reads differently."""
+        if result is None or result[0] == self._fingerprint:
+            return False
+        changed = result[1] != self._document
+        self._fingerprint, self._document = result
+        return changed
+
+    def up_to_date(self, values: list[Any]) -> bool:
+        return self.engine is None or self.fingerprint(values) == self._fingerprint
 
 
 class RichTextEdit(QTextEdit):
@@ -265,9 +290,11 @@ class SectionEditor(QWidget):
 
     sig_counts_changed = Signal(str)   # section id
 
-    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+    def __init__(self, workspace: Workspace, runner: TaskRunner | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
+        self.runner = runner
         self.labels = CitationLabels(workspace)
         self.section: OpenSection | None = None
         self.binding: TextBinding | None = None
@@ -435,6 +462,8 @@ class SectionEditor(QWidget):
 
         self.text.setDocument(self.text.document().__class__(self.text))
         self.text.document().setDefaultFont(self.text.font())
+        self.labels.prefetch([v for v, _a in documents.text_of(ydoc).diff()
+                              if isinstance(v, dict)])
         self.binding = TextBinding(self.text.document(), ydoc, persist, self.labels, self)
         self.text.binding = self.binding
         self.binding.sig_changed.connect(self._recount)
@@ -722,9 +751,11 @@ class SectionEditor(QWidget):
                 ids += [i.get("id", "") for i in value.get("citation", {}).get("items", [])]
         ids = list(dict.fromkeys(i for i in ids if i))
         with self.workspace.session() as s:
-            refs = [s.get(Reference, rid) for rid in ids]
+            found = {r.id: r for r in s.execute(
+                select(Reference).where(Reference.id.in_(ids))).scalars()}
             lines = [f"<li><a href='{escape(r.id)}'>{escape(short_authors(r.authors))} "
-                     f"{r.year or ''}</a> {escape(r.title)}</li>" for r in refs if r is not None]
+                     f"{r.year or ''}</a> {escape(r.title)}</li>"
+                     for r in (found.get(i) for i in ids) if r is not None]
         self.cited.setHtml(f"<ul>{''.join(lines)}</ul>" if lines else
                            f"<p><i>{escape(_('Nothing is cited in this section yet.'))}</i></p>")
 
@@ -751,10 +782,9 @@ class SectionEditor(QWidget):
                                  *self._cite_counts,
                                  sum(1 for line in text.splitlines() if line.strip()))
 
-    def _relabel(self) -> None:
-        """Citations formatted at their place among all of the proposal's citations."""
-        if self.labels.engine is None or self.section is None or self.binding is None:
-            return
+    def _proposal_citations(self) -> list[Any]:
+        """The proposal's citations in document order, this section's as they are now."""
+        assert self.section is not None and self.binding is not None
         if self._other_embeds is None:
             before: list[Any] = []
             after: list[Any] = []
@@ -768,10 +798,32 @@ class SectionEditor(QWidget):
                                   if isinstance(p, dict))
             self._other_embeds = (before, after)
         here = [v for v, _a in self.binding.ytext.diff() if isinstance(v, dict)]
-        if self.labels.set_document(self._other_embeds[0] + here + self._other_embeds[1]):
-            self.binding.citations.invalidate()
-            doc = self.text.document()
-            doc.markContentsDirty(0, doc.characterCount())
+        return self._other_embeds[0] + here + self._other_embeds[1]
+
+    def _relabel(self) -> None:
+        """Citations formatted at their place among all of the proposal's citations: in the
+        background when there is a task runner, so that the section shows at once."""
+        if self.labels.engine is None or self.section is None or self.binding is None:
+            return
+        values = self._proposal_citations()
+        if self.labels.up_to_date(values):
+            return
+        binding = self.binding
+
+        def done(result: Any) -> None:
+            if self.binding is binding and self.labels.apply_document(result):
+                binding.citations.invalidate()
+                doc = self.text.document()
+                doc.markContentsDirty(0, doc.characterCount())
+                self._cite_key = ()
+                self._recount()
+
+        if self.runner is None:
+            done(self.labels.compute_document(values))
+        else:
+            self.runner.run(_("Formatting citations"),
+                            lambda _control: self.labels.compute_document(values), done,
+                            lambda error: self.set_style_problem(str(error)))
 
     def _recount(self) -> None:
         if self.binding is None or self.section is None:
