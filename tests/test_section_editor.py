@@ -238,3 +238,22 @@ def test_numeric_style_numbers_citations_across_the_proposal(tandem: TandemApp) 
             assert not seen or n == max(seen) + 1, labels
             seen.append(n)
     assert seen[0] > 1, "the state of the art, before this section, cites first"
+
+
+def test_changing_the_citation_style_reformats_the_citations(tandem: TandemApp,
+                                                             monkeypatch) -> None:  # noqa: ANN001
+    from desktop.views import proposal_settings
+    page = open_page(tandem)
+    page.tree.setCurrentItem(page.tree.topLevelItem(2))   # 3 State of the art (APA)
+    first = next(v for v, _a in page.editor.binding.ytext.diff() if isinstance(v, dict))
+    assert page.editor.labels(first).startswith("(")
+
+    def vancouver(self: proposal_settings.ProposalSettingsDialog) -> int:
+        self.style.set_value("vancouver")
+        return 1
+
+    monkeypatch.setattr(proposal_settings.ProposalSettingsDialog, "exec", vancouver)
+    page.edit_settings()
+    assert page.editor.labels(first).strip("()").isdigit(), page.editor.labels(first)
+    tandem.undo_stack.undo()
+    assert not page.editor.labels(first).strip("()").isdigit()

@@ -91,11 +91,17 @@ class ProposalsPage(RecordPage):
         self.export_button.setToolTip(_("Check the proposal against the funder's rules and "
                                         "write the Word document (Ctrl+Shift+S)"))
         self.export_button.clicked.connect(lambda: self.export_proposal())
+        self.settings_button = QPushButton(_("Settings…"))
+        self.settings_button.setToolTip(_("Title, language, deadline and citation style of the "
+                                          "selected proposal (or double-click it)"))
+        self.settings_button.clicked.connect(self.edit_settings)
+        self.table.doubleClicked.connect(lambda _index: self.edit_settings())
         bar = QWidget()
         row = QHBoxLayout(bar)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.new_button)
         row.addWidget(self.export_button)
+        row.addWidget(self.settings_button)
         row.addStretch(1)
         return bar
 
@@ -117,6 +123,28 @@ class ProposalsPage(RecordPage):
         if row >= 0:
             self.select_row(row)
             self.tabs.setCurrentIndex(0)
+
+    def edit_settings(self) -> None:
+        from .proposal_settings import ProposalSettingsDialog, proposal_values
+        proposal_id = self.current_id()
+        if proposal_id is None:
+            return
+        before = proposal_values(self.workspace, proposal_id)
+        dialog = ProposalSettingsDialog(before, self)
+        if not dialog.exec() or not dialog.changes():
+            return
+        after = dialog.changes()
+
+        def write(tx: Any, values: dict[str, Any]) -> None:
+            tx.update(Proposal, proposal_id, values)
+
+        def changed() -> None:
+            self.refresh()
+            self.engine_key = None   # the style may have changed: citations follow it
+            self._prepare_style(proposal_id)
+
+        self.push(ChangeValues(self.workspace, write, after, {k: before[k] for k in after},
+                               _("Change proposal settings"), changed))
 
     def export_proposal(self, folder: str = "") -> str:
         """Open the export dialog for the selected proposal; returns the folder written to."""
