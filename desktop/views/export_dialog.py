@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog
                                QPushButton, QTextBrowser, QVBoxLayout, QWidget)
 
 from ..export import pdf
-from ..export.citeproc import CitationError
+from ..export.citeproc import ENGINES, CitationError
 from ..export.csl_assets import MissingAssetError
 from ..export.proposal_export import (ExportBlocked, ExportOptions, ExportResult, export_content,
                                       locale_for, style_for)
@@ -299,10 +299,14 @@ class ExportDialog(QDialog):
         # A placeholder until run() returns: with an inline runner the task is over by then.
         self.control = TaskControl()
         self._update_buttons()
-        control = self.runner.run(
-            _("Exporting {name}").format(name=output.name),
-            lambda c: export_content(content, output, options, c),
-            self._done, self._failed)
+        def export(c: TaskControl) -> ExportResult:
+            # The engine the editor formats with, when it is this style: already built. The
+            # one task runner never runs the editor's formatting and an export at once.
+            engine = ENGINES.get(style_for(content, options), locale_for(content, options))
+            return export_content(content, output, options, c, engine)
+
+        control = self.runner.run(_("Exporting {name}").format(name=output.name), export,
+                                  self._done, self._failed)
         if self.control is not None:
             self.control = control
 
