@@ -241,6 +241,8 @@ class MainWindow(QMainWindow):
 
     def _show_row(self, row: int) -> None:
         self.stack.setCurrentIndex(row)
+        if PAGES[row] == "proposals":
+            self.pages["proposals"].activate()
 
     def _focus_filter(self) -> None:
         self.pages[self.current_page()].focus_filter()

@@ -72,6 +72,7 @@ class ProposalsPage(RecordPage):
     def __init__(self, workspace: Workspace, runner: TaskRunner | None = None,
                  parent: QWidget | None = None) -> None:
         self.runner = runner
+        self.active = False   # shown at least once (see activate)
         self.engine_key: tuple[str, str] | None = None
         self.export_folder = ""
         super().__init__(workspace, parent)
@@ -191,10 +192,22 @@ class ProposalsPage(RecordPage):
             return proposals.proposal_rows(s, ids)
 
     # -- a proposal -----------------------------------------------------------------------
+    def activate(self) -> None:
+        """The page is shown: the selected proposal's sections, text and citation style are
+        read now, not while the window starts on another page."""
+        if not self.active:
+            self.active = True
+            if self.proposal_id is not None:
+                self._show_proposal(self.proposal_id)
+
     def show_detail(self, record_id: str) -> None:
         if record_id != self.proposal_id:
             self.editor.close_section()
         self.proposal_id = record_id
+        if self.active:
+            self._show_proposal(record_id)
+
+    def _show_proposal(self, record_id: str) -> None:
         super().show_detail(record_id)
         self._fill_tree()
         self._prepare_style(record_id)
