@@ -257,3 +257,23 @@ def test_changing_the_citation_style_reformats_the_citations(tandem: TandemApp,
     assert page.editor.labels(first).strip("()").isdigit(), page.editor.labels(first)
     tandem.undo_stack.undo()
     assert not page.editor.labels(first).strip("()").isdigit()
+
+
+def test_copy_and_paste_inside_the_editor_keeps_citations_and_formats(tandem: TandemApp) -> None:
+    page = open_page(tandem)
+    editor = page.editor
+    page.tree.setCurrentItem(page.tree.topLevelItem(2))   # 3 State of the art, with citations
+    text = editor.text
+    before = [v for v, _a in editor.binding.ytext.diff() if isinstance(v, dict)]
+    cursor = text.textCursor()
+    cursor.setPosition(0)
+    block = text.document().begin()
+    cursor.setPosition(block.position() + block.length() - 1, QTextCursor.MoveMode.KeepAnchor)
+    text.setTextCursor(cursor)
+    copied = text.createMimeDataFromSelection()
+    cursor.movePosition(QTextCursor.MoveOperation.End)
+    text.setTextCursor(cursor)
+    text.insertFromMimeData(copied)
+    after = [v for v, _a in editor.binding.ytext.diff() if isinstance(v, dict)]
+    first_paragraph = [v for v in before[:len(after) - len(before)]]
+    assert len(after) > len(before) and after[len(before):] == first_paragraph

@@ -162,7 +162,12 @@ class RichTextEdit(QTextEdit):
 
     # -- clipboard ------------------------------------------------------------------------
     def createMimeDataFromSelection(self) -> QMimeData:  # noqa: N802
-        data = super().createMimeDataFromSelection()
+        # Qt's own mime data lists only its own formats (and so hides ours from hasFormat):
+        # its formats are copied into plain mime data, beside the runs with their citations.
+        qt_data = super().createMimeDataFromSelection()
+        data = QMimeData()
+        for name in qt_data.formats():
+            data.setData(name, qt_data.data(name))
         cursor = self.textCursor()
         if self.binding is not None and cursor.hasSelection():
             text = self.binding._qt_text() + "\n"
