@@ -261,3 +261,27 @@ def test_random_local_and_remote_edits_keep_both_sides_equal(editor: QTextEdit,
         agree(binding)
     other.apply_update(doc.get_update(other.get_state()))
     assert y_chars(other_text) == y_chars(binding.ytext)
+
+
+def test_a_failed_store_keeps_the_edits_and_tries_again(editor: QTextEdit, qtbot) -> None:  # noqa: ANN001
+    stored: list[bytes] = []
+    failures: list[str] = []
+    broken = [True]
+
+    def persist(update: bytes) -> None:
+        if broken[0]:
+            raise OSError("disk full")
+        stored.append(update)
+
+    doc = pycrdt.Doc()
+    binding = TextBinding(editor.document(), doc, persist, lambda value: "[x]")
+    binding.sig_store_failed.connect(failures.append)
+    editor.textCursor().insertText("niet kwijt")
+    assert not binding.flush() and failures == ["disk full"] and not stored
+    editor.textCursor().insertText(" raken")
+    broken[0] = False
+    assert binding.flush()
+    again = pycrdt.Doc()
+    for update in stored:
+        again.apply_update(update)
+    assert str(again.get("text", type=pycrdt.Text)) == "niet kwijt raken\n"

@@ -359,6 +359,7 @@ class SectionEditor(QWidget):
         layout.addWidget(self.count)
         self.pick_citation: Callable[[str], dict[str, Any] | None] | None = None
         self.style_problem = ""
+        self.store_problem = ""
         self._cite_key: tuple[int, ...] = ()
         self._cite_counts = (0, 0)
         # The citations of the proposal's other sections, before and after this one.
@@ -473,6 +474,9 @@ class SectionEditor(QWidget):
         self.text.binding = self.binding
         self.binding.sig_changed.connect(self._recount)
         self.binding.sig_changed.connect(self._highlight_comments)
+        self.binding.sig_store_failed.connect(self._store_failed)
+        self.binding.sig_stored.connect(self._stored)
+        self.text.setReadOnly(self.workspace.readonly)
         self.heading.setText(f"<h3>{escape(self.section.title)}</h3>")
         self.setEnabled(True)
         self._refresh_side()
@@ -505,6 +509,15 @@ class SectionEditor(QWidget):
         """References changed in the library: citations are formatted again from them."""
         self.set_engine(self.labels.engine)
         self._refresh_cited()
+
+    def _store_failed(self, reason: str) -> None:
+        self.store_problem = reason
+        self._recount()
+
+    def _stored(self) -> None:
+        if self.store_problem:
+            self.store_problem = ""
+            self._recount()
 
     def set_style_problem(self, message: str) -> None:
         """The citation style cannot be used; say so beside the counts."""
@@ -856,6 +869,10 @@ class SectionEditor(QWidget):
                 parts.append(f"<span style='color:{colour}'><b>{used}</b> {escape(kind)} "
                              f"({escape(bound)}{escape(flag)})"
                              + (f" — {escape(severity)}" if severity else "") + "</span>")
+        if self.store_problem:
+            parts.insert(0, "<span style='color:#c62828'><b>" + escape(_(
+                "Your latest edits are not stored yet (tried again every two seconds): "
+                "{reason}").format(reason=self.store_problem)) + "</b></span>")
         if self.style_problem:
             parts.append("<span style='color:#c62828'>"
                          + escape(_("Citations show as neutral markers: {reason}").format(

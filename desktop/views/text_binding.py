@@ -39,6 +39,7 @@ ORDERED = {QTextListFormat.Style.ListDecimal, QTextListFormat.Style.ListLowerAlp
 BULLETS = (QTextListFormat.Style.ListDisc, QTextListFormat.Style.ListCircle,
            QTextListFormat.Style.ListSquare)
 FLUSH_MS = 250     # edits reach the database within this (the promise is one second)
+RETRY_MS = 2000    # after a failed store
 Attrs = dict[str, Any]
 
 
@@ -166,6 +167,8 @@ class TextBinding(QObject):
     one merged Y update at most ``FLUSH_MS`` after they were made."""
 
     sig_changed = Signal()   # the text changed, from either side
+    sig_stored = Signal()    # pending edits reached the database
+    sig_store_failed = Signal(str)   # they did not (the reason); they stay pending
 
     def __init__(self, qdoc: QTextDocument, ydoc: pycrdt.Doc,
                  persist: Callable[[bytes], None], label: Callable[[Any], str],
@@ -212,15 +215,23 @@ class TextBinding(QObject):
             if not self._flush_timer.isActive():
                 self._flush_timer.start()
 
-    def flush(self) -> None:
+    def flush(self) -> bool:
+        """Store what is pending; returns whether everything is stored. A failure (a full
+        disk, a locked file) keeps the edits pending, says so, and tries again shortly."""
         if not self._pending:
-            return
+            return True
         update = self._pending[0] if len(self._pending) == 1 \
             else pycrdt.merge_updates(*self._pending)
-        self.persist(update)
-        # Cleared only once stored: if storing failed, the next flush tries again.
+        try:
+            self.persist(update)
+        except Exception as exc:  # noqa: BLE001 - whatever it was, the text must not be lost
+            self.sig_store_failed.emit(str(exc))
+            self._flush_timer.start(RETRY_MS)
+            return False
         self._pending.clear()
         self._flush_timer.stop()
+        self.sig_stored.emit()
+        return True
 
     def apply_remote(self, update: bytes) -> None:
         """Apply an update that came from another replica (already stored by whoever
