@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models.entities import Match, ProposalQuestion, Reference
+from ..models.entities import ProposalQuestion, Reference
+from .matches import decisions_by_reference
 from .references import reference_ids, short_authors
 
 SCREENED_ORDER = {"relevant": 0, "maybe": 1}
@@ -23,14 +24,14 @@ class CiteCandidate:
 
 def screened_for_proposal(session: Session, proposal_id: str) -> dict[str, str]:
     """reference id -> best decision ('relevant' over 'maybe') for the proposal's questions."""
-    questions = select(ProposalQuestion.question_id).where(
-        ProposalQuestion.proposal_id == proposal_id, ProposalQuestion.deleted.is_(False))
+    questions = session.execute(select(ProposalQuestion.question_id).where(
+        ProposalQuestion.proposal_id == proposal_id,
+        ProposalQuestion.deleted.is_(False))).scalars()
     best: dict[str, str] = {}
-    for ref_id, decision in session.execute(select(Match.reference_id, Match.decision).where(
-            Match.question_id.in_(questions), Match.deleted.is_(False),
-            Match.decision.in_(list(SCREENED_ORDER)))):
-        if ref_id not in best or SCREENED_ORDER[decision] < SCREENED_ORDER[best[ref_id]]:
-            best[ref_id] = decision
+    for reference_id, by_question in decisions_by_reference(session, questions).items():
+        kept = [d for d in by_question.values() if d in SCREENED_ORDER]
+        if kept:
+            best[reference_id] = min(kept, key=SCREENED_ORDER.__getitem__)
     return best
 
 

@@ -1,6 +1,7 @@
 """Matches between practice questions and references, and screening decisions on them."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -41,6 +42,20 @@ class MatchRow:
     title: str
     decision: str
     note: str
+
+
+def decisions_by_reference(session: Session,
+                           question_ids: Iterable[str]) -> dict[str, dict[str, str]]:
+    """reference id -> {question id: decision} for the screened matches of these questions
+    (one query: what the citation picker, the literature trail and the export's compliance
+    report all start from)."""
+    out: dict[str, dict[str, str]] = {}
+    for question_id, reference_id, decision in session.execute(
+            select(Match.question_id, Match.reference_id, Match.decision).where(
+                Match.question_id.in_(list(question_ids)), Match.deleted.is_(False),
+                Match.decision != "")).tuples():
+        out.setdefault(reference_id, {})[question_id] = decision
+    return out
 
 
 def matches_for_question(session: Session, question_id: str) -> list[MatchRow]:

@@ -17,12 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..i18n import _
-from ..models.entities import (Match, Member, PracticeQuestion, Proposal, ProposalQuestion,
+from ..models.entities import (Member, PracticeQuestion, Proposal, ProposalQuestion,
                                Reference)
 from ..models.entities import Section as SectionRow
 from . import documents, templates
-from .proposals import body_doc, section_ids
-from .proposals import ProposalError
+from .matches import decisions_by_reference
+from .proposals import ProposalError, body_doc, section_ids
 from .references import csl_item
 
 
@@ -279,12 +279,8 @@ def load_proposal(session: Session, proposal_id: str,
         ref = _surviving(session, rid)
         if ref is not None:
             references[rid] = {**csl_item(ref), "id": ref.id}
-    decisions: dict[str, set[str]] = {}
-    for reference_id, decision in session.execute(
-            select(Match.reference_id, Match.decision).where(
-                Match.question_id.in_(question_ids), Match.deleted.is_(False),
-                Match.decision != "")):
-        decisions.setdefault(reference_id, set()).add(decision)
+    decisions = {rid: set(by_question.values())
+                 for rid, by_question in decisions_by_reference(session, question_ids).items()}
     return ProposalContent(
         id=proposal.id, title=proposal.title, acronym=proposal.acronym,
         language=proposal.language or "en", citation_style=proposal.citation_style or "",

@@ -16,8 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..i18n import _
-from ..models.entities import Match, Proposal, ProposalQuestion, Reference, Section
+from ..models.entities import Proposal, ProposalQuestion, Reference, Section
 from . import documents
+from .matches import decisions_by_reference
 from .proposals import ProposalError, body_doc, find_section, section_ids
 from .records import Tx
 from .references import key_index
@@ -153,13 +154,11 @@ def literature_trail(session: Session, proposal_id: str) -> list[TrailEntry]:
         ProposalQuestion.proposal_id == proposal_id,
         ProposalQuestion.deleted.is_(False))).scalars())
     screened: dict[str, tuple[str, list[str]]] = {}
-    for qid, rid, decision in session.execute(
-            select(Match.question_id, Match.reference_id, Match.decision).where(
-                Match.question_id.in_(questions), Match.deleted.is_(False),
-                Match.decision.in_(_TRAIL_DECISIONS))).tuples():
-        best, qids = screened.get(rid, (decision, []))
-        qids.append(qid)
-        screened[rid] = (min(best, decision, key=_TRAIL_DECISIONS.index), qids)
+    for rid, by_question in decisions_by_reference(session, questions).items():
+        qids = [q for q, d in by_question.items() if d in _TRAIL_DECISIONS]
+        if qids:
+            screened[rid] = (min((by_question[q] for q in qids), key=_TRAIL_DECISIONS.index),
+                             qids)
     citing: dict[str, list[str]] = {}
     for section in citations_in_proposal(session, proposal_id):
         for rid in section.reference_ids:
