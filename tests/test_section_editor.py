@@ -277,3 +277,26 @@ def test_copy_and_paste_inside_the_editor_keeps_citations_and_formats(tandem: Ta
     after = [v for v, _a in editor.binding.ytext.diff() if isinstance(v, dict)]
     first_paragraph = [v for v in before[:len(after) - len(before)]]
     assert len(after) > len(before) and after[len(before):] == first_paragraph
+
+
+def test_a_proposal_started_from_a_question_answers_it(tandem: TandemApp, monkeypatch) -> None:  # noqa: ANN001
+    from desktop.services import proposals as proposal_service
+    from desktop.views import new_proposal_dialog
+    questions_page = tandem.window.pages["questions"]
+    question_id = questions_page.current_id()
+    ticked: list[str] = []
+
+    def create(self: new_proposal_dialog.NewProposalDialog) -> int:
+        ticked.extend(self.values().question_ids)
+        self.title.setText("Van vraag naar voorstel")
+        return 1
+
+    monkeypatch.setattr(new_proposal_dialog.NewProposalDialog, "exec", create)
+    questions_page.proposal_button.click()
+    assert tandem.window.current_page() == "proposals"
+    assert ticked == [question_id]
+    page = tandem.window.pages["proposals"]
+    with tandem.workspace.session() as s:
+        new_id = page.current_id()
+        assert proposal_service.proposal_rows(s, [new_id])[new_id].title == \
+            "Van vraag naar voorstel"

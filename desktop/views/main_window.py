@@ -89,6 +89,7 @@ class MainWindow(QMainWindow):
         self.pages["proposals"].undo_stack = undo_stack
         self.pages["library"].sig_library_changed.connect(self.update_summary)
         self.pages["proposals"].sig_proposals_changed.connect(self.update_summary)
+        self.pages["questions"].sig_proposal_requested.connect(self._proposal_for_question)
         self.pages["library"].sig_library_changed.connect(
             self.pages["proposals"].editor.refresh_citations)
         self.stack = QStackedWidget()
@@ -246,6 +247,10 @@ class MainWindow(QMainWindow):
 
     def _focus_filter(self) -> None:
         self.pages[self.current_page()].focus_filter()
+
+    def _proposal_for_question(self, question_id: str) -> None:
+        self.show_page("proposals")
+        self.pages["proposals"].new_proposal([question_id])
 
     def edit_templates(self) -> None:
         from .template_editor import TemplateEditorDialog

@@ -5,7 +5,7 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QKeySequence, QUndoStack
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
@@ -31,6 +31,8 @@ SUGGESTION_DELAY_MS = 200  # about how long one press of an arrow key lasts
 
 
 class QuestionsPage(RecordPage):
+    sig_proposal_requested = Signal(str)   # a question id
+
     filter_placeholder = N_("Filter questions by title, text or organisation (Ctrl+F)")
     empty_detail = N_("No practice questions match.")
 
@@ -99,6 +101,12 @@ class QuestionsPage(RecordPage):
         buttons.addWidget(self.edit_button)
         buttons.addStretch(1)
         buttons.addWidget(self.screen_button)
+        self.proposal_button = QPushButton(_("Start a proposal…"))
+        self.proposal_button.setToolTip(_("A new proposal from a funder's template that answers "
+                                          "this question"))
+        self.proposal_button.clicked.connect(
+            lambda: self.current_id() and self.sig_proposal_requested.emit(self.current_id()))
+        buttons.addWidget(self.proposal_button)
         rows.addLayout(row)
         rows.addLayout(buttons)
         return bar
