@@ -219,10 +219,7 @@ def template_section_for(template: templates.Template | None, template_section_i
 
 def load_template(template_id: str) -> templates.Template | None:
     """The proposal's template, or None when it is not installed: the export then uses defaults."""
-    try:
-        return templates.load_templates().get(template_id)
-    except KeyError:
-        return None
+    return templates.load_templates().find(template_id)
 
 
 def _people(session: Session, proposal: Proposal, question_ids: Sequence[str]) -> list[Person]:

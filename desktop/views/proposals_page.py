@@ -299,10 +299,9 @@ class ProposalsPage(RecordPage):
         if self.editor.section is None or self.editor.section.section_id != section_id:
             self.editor.open(self.proposal_id, section_id)
 
-    def _counts_changed(self, section_id: str) -> None:
+    def _counts_changed(self, section_id: str, words: int) -> None:
         item = self._item_of(section_id)
         if item is not None:
-            words = self.editor.words()
             item.setText(4, ngettext("{n} word", "{n} words", words).format(n=words))
 
     def _item_of(self, section_id: str) -> QTreeWidgetItem | None:
@@ -341,7 +340,7 @@ class ProposalsPage(RecordPage):
             before = {k: getattr(section, k) for k in values}
 
         def write(tx: Any, change: dict[str, Any]) -> None:
-            tx.update(Section, section_id, change)
+            proposals.update_section(tx, section_id, change)
 
         self.push(ChangeValues(self.workspace, write, values, before, text, self._fill_tree))
 

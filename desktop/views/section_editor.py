@@ -28,6 +28,7 @@ from ..i18n import N_, _, ngettext
 from ..models.entities import Proposal, Reference, Section
 from ..services import comments, documents, paste, proposals, templates
 from ..services.members import members
+from ..services.proposal_content import load_template, template_section_for
 from ..services.references import short_authors
 from ..services.textpos import OBJECT, index_to_utf16, index_to_y, utf16_to_index, y_to_index
 from ..services.workspace import Workspace
@@ -275,25 +276,20 @@ def open_section(workspace: Workspace, proposal_id: str, section_id: str) -> Ope
         if proposal is None or section is None:
             raise KeyError(section_id)
         language = proposal.language or "en"
-        template_id, tsid = proposal.template_id, section.template_section_id
+        template_id, tsid, number = (proposal.template_id, section.template_section_id,
+                                     section.number)
         title = f"{section.number} {section.title}".strip()
-    template = templates.load_templates().find(template_id)
-    guidance = ""
-    if template is not None:
-        known = {s.id: s for s in template.walk()}
-        by_number = {s.number: s for s in template.walk()}
-        found = known.get(tsid) or by_number.get(title.split(" ")[0])
-        if found is not None:
-            tsid, guidance = found.id, found.guidance_in(language)
-        else:
-            tsid = ""
+    template = load_template(template_id)
+    found = template_section_for(template, tsid, number)
+    tsid = found.id if found is not None else ""
+    guidance = found.guidance_in(language) if found is not None else ""
     return OpenSection(proposal_id, section_id, title, guidance, language, template, tsid)
 
 
 class SectionEditor(QWidget):
     """Edits one section at a time; ``open`` another and the previous one is written first."""
 
-    sig_counts_changed = Signal(str)   # section id
+    sig_counts_changed = Signal(str, int)   # section id, words
 
     def __init__(self, workspace: Workspace, runner: TaskRunner | None = None,
                  parent: QWidget | None = None) -> None:
@@ -878,5 +874,5 @@ class SectionEditor(QWidget):
                          + escape(_("Citations show as neutral markers: {reason}").format(
                              reason=self.style_problem)) + "</span>")
         self.count.setText(" · ".join(parts))
-        self.sig_counts_changed.emit(self.section.section_id)
+        self.sig_counts_changed.emit(self.section.section_id, measured.words)
 
