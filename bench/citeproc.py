@@ -2,7 +2,8 @@
 
 The 150 references are the twenty of ``tests/data/csl_twenty.json``, repeated with new ids,
 numbered titles and a few shared surnames (so APA has year suffixes to assign). Prints medians
-of ``--runs`` repetitions; needs the set-up files (``./dev.sh setup``).
+of ``--runs`` repetitions; needs the set-up files (``./dev.sh setup``). Engine builds are shown
+with the bridge's macro index and, as the baseline, with citeproc-js's own tree walks.
 
     python bench/citeproc.py [--runs N]
 """
@@ -20,6 +21,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from desktop.export import citeproc  # noqa: E402
 from desktop.export.citeproc import CitationEngine, CiteItem, Cluster  # noqa: E402
 
 STYLES = ["apa", "vancouver", "harvard-cite-them-right", "chicago-author-date", "ieee"]
@@ -67,9 +69,16 @@ def main() -> None:
     CitationEngine("ieee")
     print(f"V8 context + citeproc-js + locales, then the IEEE engine: "
           f"{time.perf_counter() - start:.2f} s")
+    runtime = citeproc._shared_runtime()
+    print(f"{'engine build':<36} {'macro index':>12} {'tree walks':>12}")
     for style in STYLES:
-        seconds = median_seconds(args.runs, lambda style=style: CitationEngine(style).close())
-        print(f"engine build {style:<24} {seconds * 1000:8.1f} ms")
+        def build(style: str = style) -> None:
+            CitationEngine(style).close()
+        indexed = median_seconds(args.runs, build)
+        runtime.call("setMacroIndex", False)
+        walked = median_seconds(args.runs, build)
+        runtime.call("setMacroIndex", True)
+        print(f"  {style:<34} {indexed * 1000:9.1f} ms {walked * 1000:9.1f} ms")
     refs = references(150)
     for style in ("apa", "vancouver"):
         engine = CitationEngine(style)

@@ -248,6 +248,32 @@ def test_other_required_styles(style: str, locale: str | None, start: str) -> No
         engine.close()
 
 
+def _study_html(style: str) -> tuple[list[str], list[str]]:
+    """The study's citations and bibliography in ``style``, as the engine's HTML."""
+    engine = build(style)
+    try:
+        clusters = [Cluster(f"c{n}", (CiteItem(i),)) for n, i in enumerate(IDS)]
+        clusters.append(Cluster("pair", (CiteItem("carter2020motivation"),
+                                         CiteItem("carter2020feedback"))))
+        citations = [u.formatted.html for u in engine.process_document(clusters)]
+        return citations, [e.html for e in engine.bibliography().entries]
+    finally:
+        engine.close()
+
+
+@pytest.mark.parametrize("style", sorted(Path(f).stem for f in csl_assets.available("styles/")))
+def test_macro_index_changes_no_output(style: str) -> None:
+    """The bridge's index of a style's macros (a build-time shortcut) gives what citeproc-js's
+    own tree walks give, for every pinned style."""
+    runtime = citeproc._shared_runtime()
+    runtime.call("setMacroIndex", False)
+    try:
+        walked = _study_html(style)
+    finally:
+        runtime.call("setMacroIndex", True)
+    assert _study_html(style) == walked
+
+
 def test_dependent_styles_resolve_to_their_parent(tmp_path: Path) -> None:
     vancouver = load_style("vancouver")
     assert vancouver.name == "vancouver-nlm"
