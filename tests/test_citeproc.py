@@ -195,6 +195,39 @@ def test_uncited_items_and_reset(fresh_vancouver: CitationEngine) -> None:
     assert fresh_vancouver.bibliography().entries == ()
 
 
+def test_same_document_again_is_not_formatted_again(fresh_apa: CitationEngine) -> None:
+    calls: list[str] = []
+    call = fresh_apa._runtime.call
+    fresh_apa._runtime.call = lambda name, *args: calls.append(name) or call(name, *args)  # type: ignore[method-assign]
+    try:
+        clusters = [Cluster("a", (CiteItem("carter2020motivation"),)),
+                    Cluster("b", (CiteItem("carter2020feedback"),))]
+        first = [u.formatted.text for u in fresh_apa.process_document(clusters)]
+        relabelled = fresh_apa.process_document([Cluster("x", clusters[0].items),
+                                                 Cluster("y", clusters[1].items)])
+        assert [(u.cluster_id, u.formatted.text) for u in relabelled] == list(zip("xy", first))
+        assert calls.count("rebuild") == 1
+        fresh_apa.register([i for i in ITEMS if i["id"] == "carter2020motivation"])  # unchanged
+        fresh_apa.process_document(clusters)
+        assert calls.count("rebuild") == 1
+        # A changed reference, or other citations in between, format the document again.
+        edited = next(dict(i) for i in ITEMS if i["id"] == "carter2020motivation")
+        fresh_apa.register([{**edited, "title": "Another title"}])
+        fresh_apa.process_document(clusters)
+        fresh_apa.process_citation(Cluster("c", (CiteItem("lim2010"),)), clusters)
+        fresh_apa.process_document(clusters)
+        assert calls.count("rebuild") == 3
+        # Citing next to the same document asked under other ids: the engine learns those ids.
+        renamed = [Cluster("x", clusters[0].items), Cluster("y", clusters[1].items)]
+        fresh_apa.process_document(renamed)
+        assert calls.count("rebuild") == 3
+        updates = fresh_apa.process_citation(Cluster("z", (CiteItem("lim2010"),)), renamed)
+        assert calls.count("rebuild") == 4 and updates[-1].cluster_id == "z"
+    finally:
+        fresh_apa._runtime.call = call  # type: ignore[method-assign]
+        fresh_apa.register([i for i in ITEMS if i["id"] == "carter2020motivation"])
+
+
 def test_preview_formats_one_citation_outside_the_document(apa: CitationEngine) -> None:
     preview = apa.preview([CiteItem("vaswani2017", locator="5")])
     assert preview.text == "(Vaswani et al., 2017, p. 5)"

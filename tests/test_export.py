@@ -359,3 +359,35 @@ def test_document_pass_equals_citations_one_by_one(
     at_once = {u.cluster_id: u.formatted.text for u in engine.process_document(clusters)}
     assert at_once == one_by_one and "(Smit, 2020b)" in at_once.values()
     engine.close()
+
+
+def test_export_reuses_the_editors_formatting(
+        proposal: tuple[Workspace, str, dict[str, str]], tmp_path: Path) -> None:
+    """The app's export takes the engine the editor formats with: when the editor has just
+    formatted the whole proposal, the export prints those texts without formatting again."""
+    from desktop.export.citeproc import CitationEngine
+    from desktop.views.section_editor import CitationLabels
+
+    ws, pid, _refs = proposal
+    engine = CitationEngine("apa")
+    labels = CitationLabels(ws)
+    labels.set_engine(engine)
+    with ws.session() as s:
+        values = [p for sid in proposals.section_ids(s, pid)
+                  for p in documents.segments(s, proposals.body_doc(sid)) if isinstance(p, dict)]
+        content = load_proposal(s, pid)
+    assert labels.compute_document(values) is not None
+    calls: list[str] = []
+    call = engine._runtime.call
+    engine._runtime.call = lambda name, *args: calls.append(name) or call(name, *args)  # type: ignore[method-assign]
+    try:
+        reused = export_content(content, tmp_path / "reused.docx", engine=engine)
+    finally:
+        engine._runtime.call = call  # type: ignore[method-assign]
+        engine.close()
+    assert "rebuild" not in calls and "bibliography" in calls
+    fresh = export_content(content, tmp_path / "fresh.docx")
+    assert (reused.citations, reused.references) == (fresh.citations, fresh.references)
+    text = ["\n".join(p.text for p in docx.Document(str(f)).paragraphs)
+            for f in (tmp_path / "reused.docx", tmp_path / "fresh.docx")]
+    assert text[0] == text[1] and "(Smit, 2020b)" in text[0]

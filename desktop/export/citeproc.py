@@ -483,7 +483,13 @@ class CitationEngine:
         self._key = f"e{next(CitationEngine._keys)}"
         # Forced, because the parent's default-locale must not override the dependent's.
         self._runtime.call("build", self._key, loaded.xml, self.locale, True)
-        self._items: set[str] = set()
+        self._items: dict[str, str] = {}  # id → the item as last registered (JSON)
+        # The last whole document formatted, by its citations' items: the editor and the export
+        # format the same proposal with the same engine, and the second need not do it again.
+        self._document: tuple[tuple[tuple[CiteItem, ...], int], ...] | None = None
+        self._document_texts: list[Formatted] = []
+        self._ids: list[str] = []  # the citation ids the engine holds that document under
+        self._relabelled: list[Cluster] | None = None  # the same document asked under other ids
 
     def close(self) -> None:
         """Free the JS engine; this object must not be used afterwards."""
@@ -491,23 +497,31 @@ class CitationEngine:
 
     def register(self, items: Iterable[Mapping[str, Any]]) -> list[str]:
         """Make CSL-JSON items citable (added to, or replacing, those with the same id)."""
-        batch = []
+        ids: list[str] = []
+        changed: dict[str, str] = {}
         for number, item in enumerate(items, 1):
             if not isinstance(item, Mapping) or item.get("id") in (None, ""):
                 raise CitationError(_("CSL-JSON item {number} has no id").format(number=number))
-            batch.append({**item, "id": str(item["id"])})
-        self._runtime.call("addItems", self._key, json.dumps(batch, ensure_ascii=False))
-        ids = [entry["id"] for entry in batch]
-        self._items.update(ids)
+            entry = {**item, "id": str(item["id"])}
+            data = json.dumps(entry, ensure_ascii=False, sort_keys=True)
+            ids.append(entry["id"])
+            if self._items.get(entry["id"]) != data:
+                changed[entry["id"]] = data
+        if changed:
+            self._runtime.call("addItems", self._key, "[" + ",".join(changed.values()) + "]")
+            self._items.update(changed)
+            self._document = None
         return ids
 
     def set_uncited(self, ids: Sequence[str]) -> None:
         """Registered items listed in the bibliography even though nothing cites them."""
         self._check_known(ids)
+        self._document = None
         self._runtime.call("setUncited", self._key, json.dumps(list(ids)))
 
     def reset(self) -> None:
         """Forget all citations and uncited items (registered items stay citable)."""
+        self._document = self._relabelled = None
         self._runtime.call("reset", self._key)
 
     def process_citation(self, cluster: Cluster, before: Sequence[Cluster] = (),
@@ -519,6 +533,10 @@ class CitationEngine:
         "2020" elsewhere becomes "2020a", a numeric style renumbers.
         """
         self._check_known([item.id for item in cluster.items])
+        if self._relabelled is not None:
+            # ``before`` and ``after`` name citations by the ids of the last document pass.
+            self._rebuild(self._relabelled)
+        self._document = None
         citation = {"citationID": cluster.id,
                     "citationItems": [item.to_csl() for item in cluster.items],
                     "properties": {"noteIndex": cluster.note_index}}
@@ -532,15 +550,29 @@ class CitationEngine:
     def process_document(self, clusters: Sequence[Cluster]) -> list[CitationUpdate]:
         """All of a document's citations at once, in document order (an export): the same texts
         as :meth:`process_citation` one by one, in one pass instead of one per citation.
-        Earlier citations and uncited items are forgotten first."""
+        Earlier citations and uncited items are forgotten first. The same citations as the
+        last call, with the same items, give the last call's texts without formatting again
+        (cluster ids are only labels: the texts depend on the items and their order)."""
         for cluster in clusters:
             self._check_known([item.id for item in cluster.items])
+        document = tuple((c.items, c.note_index) for c in clusters)
+        if document != self._document:
+            self._rebuild(clusters)
+            self._document = document
+        else:
+            # The engine still knows these citations by the ids they were formatted under.
+            self._relabelled = list(clusters) if [c.id for c in clusters] != self._ids else None
+        return [CitationUpdate(index, cluster.id, formatted) for index, (cluster, formatted)
+                in enumerate(zip(clusters, self._document_texts, strict=True))]
+
+    def _rebuild(self, clusters: Sequence[Cluster]) -> None:
         self.reset()
         citations = [{"citationID": c.id, "citationItems": [i.to_csl() for i in c.items],
                       "properties": {"noteIndex": c.note_index}} for c in clusters]
         out = self._runtime.call("rebuild", self._key, json.dumps(citations, ensure_ascii=False))
-        return [CitationUpdate(index, cluster_id, _formatted(html))
-                for index, (cluster_id, _note, html) in enumerate(json.loads(out))]
+        self._document_texts = [_formatted(html) for _id, _note, html in json.loads(out)]
+        self._ids = [c.id for c in clusters]
+        self._relabelled = None
 
     def preview(self, items: Sequence[CiteItem]) -> Formatted:
         """A citation formatted on its own, outside any document (no year suffixes or numbers
