@@ -63,6 +63,39 @@ def test_a_dutch_question_finds_english_papers(terms_list: matching.TermList) ->
     assert "retail" not in [h.key for h in matching.rank(index, query, top=2)]
 
 
+def test_translations_match_the_forms_papers_use(tmp_path: Path) -> None:
+    """A term list gives one form ('representation'); a paper writes 'representatives', which
+    Snowball stems apart. Translations match their forms by truncation, as one term; the
+    asker's own words match only their own stem."""
+    assert stem("representation", "en") != stem("representatives", "en")
+    assert matching.related_stems("repres", "represent")
+    assert not matching.related_stems("work", "worker")  # shorter than the truncation length
+    path = tmp_path / "terms.tsv"
+    path.write_text("personeelsvertegenwoordiging\temployee representation\n"
+                    "invoering\tintroduce\n", encoding="utf-8")
+    terms_list = matching.TermList.load(path)
+    docs = DOCS + [matching.Doc("r5", "shops", "Representation of products in shops",
+                                "Shelf representation has an effect on sales.", "")]
+    index = matching.MatchIndex(docs)
+    assert set(index.forms(stem("introduce", "en"), "en")) == {stem("introduce", "en"),
+                                                          stem("introduction", "en")}
+    # Forms are found in the language translated to: Dutch 'effectief' is no form of 'effect'.
+    effectief = stem("effectief", "nl")
+    assert stem("effect", "en") in index.forms(effectief, "en")
+    assert index.forms(effectief, "nl") == (effectief,)
+    query = matching.build_query("Wat doet de personeelsvertegenwoordiging bij de invoering?",
+                                 terms_list=terms_list)
+    hits = matching.rank(index, query, top=2, pseudo_feedback=False)
+    assert hits[0].key == "council"
+    assert any("employee" in m for m in hits[0].matched)
+    assert {"representatives", "introduction"} <= matching.highlight_words(
+        query, docs[2].abstract, "en")
+    # The asker's own English word is not truncated: 'representation' does not find 'council'.
+    own = matching.rank(index, matching.build_query("representation", "en", terms_list),
+                        top=4, pseudo_feedback=False)
+    assert [h.key for h in own] == ["shops"]
+
+
 def test_screening_feeds_back_into_the_ranking(terms_list: matching.TermList) -> None:
     index = matching.MatchIndex(DOCS)
     query = matching.build_query("nurses", "en", terms_list)

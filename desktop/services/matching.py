@@ -2,13 +2,15 @@
 
 BM25F over title, keywords and abstract (field weights, Snowball stems, stop words per
 language), queries in Dutch or English expanded across the two languages with the curated
-term list in ``resources/matching/terms-nl-en.tsv``, and feedback: the terms of references
+term list in ``resources/matching/terms-nl-en.tsv`` (a translation matched in all the forms
+papers write it in, as one term), and feedback: the terms of references
 screened as relevant (or, before any screening, of the top hits) join the query; terms of
 references screened as not relevant are held back. Numbers below are textbook BM25 values,
 not fitted to any test collection.
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import importlib.metadata
 import json
@@ -46,6 +48,11 @@ FEEDBACK_DOCS = 10
 FEEDBACK_TERMS = 20
 ORIGINAL_WEIGHT = 0.5
 PHRASE_CANDIDATES = 200
+# A term list gives one form of a translation ('representation', 'introduce'); papers use
+# others that Snowball keeps apart ('representatives' → repres, 'introduction' → introduct).
+# A translated stem also matches the stems it begins or that begin it, down to five letters,
+# the common truncation length for English; all forms of one translation count as one term.
+TRUNCATION = 5
 
 
 @dataclass(frozen=True)
@@ -126,6 +133,13 @@ class TermList:
         return found
 
 
+def related_stems(a: str, b: str) -> bool:
+    """Whether two stems are forms of one word by truncation: one begins the other and the
+    shorter has at least ``TRUNCATION`` letters."""
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    return short == long or (len(short) >= TRUNCATION and long.startswith(short))
+
+
 def _stems(phrase: str, language: str) -> str:
     return " ".join(stem(w, language) for w in phrase.split())
 
@@ -179,6 +193,9 @@ class MatchIndex:
                fields: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
                starts: np.ndarray, docs: np.ndarray, weights: np.ndarray) -> None:
         self.vocabulary = vocabulary
+        # For ``forms``, made when first asked: the stems sorted, each reference's language.
+        self._sorted: list[str] | None = None
+        self._language_codes = np.zeros(0, dtype=np.uint8)
         self.term_ids = {t: k for k, t in enumerate(vocabulary)}
         self.languages = languages
         self.fields = fields
@@ -239,7 +256,12 @@ class MatchIndex:
                      starts, docs_of, weights)
         return index
 
-    def scores(self, query: Mapping[str, float]) -> np.ndarray:
+    def scores(self, query: Mapping[str, float],
+               groups: Mapping[tuple[str, ...], float] | None = None) -> np.ndarray:
+        """BM25F scores of every reference for weighted terms, and for weighted sets of forms
+        of one word counted as one term (Pirkola's structured queries): their frequencies
+        added, and the references having any of them as its document frequency, so that a
+        word found in three forms weighs no more than a word found in one."""
         total = np.zeros(len(self.docs), dtype=np.float32)
         for term, weight in query.items():
             k = self.term_ids.get(term)
@@ -248,7 +270,40 @@ class MatchIndex:
             start, end = self.posting_starts[k], self.posting_starts[k + 1]
             docs_of, tfw = self.posting_docs[start:end], self.posting_weights[start:end]
             total[docs_of] += weight * self.idf[k] * tfw * (K1 + 1) / (tfw + K1)
+        for members, weight in (groups or {}).items():
+            ranges = [(self.posting_starts[k], self.posting_starts[k + 1])
+                      for k in (self.term_ids.get(t) for t in members) if k is not None]
+            if not ranges:
+                continue
+            docs_of, where = np.unique(np.concatenate([self.posting_docs[a:b]
+                                                       for a, b in ranges]), return_inverse=True)
+            tfw = np.bincount(where, weights=np.concatenate(
+                [self.posting_weights[a:b] for a, b in ranges])).astype(np.float32)
+            n, df = len(self.docs), len(docs_of)
+            idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+            total[docs_of] += weight * idf * tfw * (K1 + 1) / (tfw + K1)
         return total
+
+    def forms(self, term: str, language: str) -> tuple[str, ...]:
+        """The index's stems that are forms of ``term`` by truncation (``related_stems``),
+        found in references in ``language``: Dutch 'effectief' is no form of English 'effect'."""
+        if len(term) < TRUNCATION:
+            return (term,)
+        if self._sorted is None:
+            self._sorted = sorted(self.vocabulary)
+            self._language_codes = np.asarray([LANGUAGES.index(x) for x in self.languages],
+                                              dtype=np.uint8)
+        found = [term[:n] for n in range(TRUNCATION, len(term)) if term[:n] in self.term_ids]
+        at = bisect.bisect_left(self._sorted, term)
+        while at < len(self._sorted) and self._sorted[at].startswith(term):
+            found.append(self._sorted[at])
+            at += 1
+        code = LANGUAGES.index(language)
+        def used_in_language(form: str) -> bool:
+            k = self.term_ids[form]
+            docs_of = self.posting_docs[self.posting_starts[k]:self.posting_starts[k + 1]]
+            return bool(np.any(self._language_codes[docs_of] == code))
+        return tuple(sorted({term, *(f for f in found if f != term and used_in_language(f))}))
 
     def idf_of(self, term: str) -> float:
         k = self.term_ids.get(term)
@@ -391,6 +446,23 @@ class Query:
     # Translations of several words ('works council'), as runs of stems with their weight:
     # their words alone are weak evidence, the phrase itself is strong.
     phrases: dict[tuple[str, ...], float] = field(default_factory=dict)
+    # Terms that are translations (not the asker's own words): matched in all their forms.
+    translated: set[str] = field(default_factory=set)
+
+    def terms_and_groups(self, index: MatchIndex, scale: float = 1.0
+                         ) -> tuple[dict[str, float], dict[tuple[str, ...], float]]:
+        """The weights to score: the asker's words as terms, each translation as the set
+        of its forms in ``index``."""
+        plain: dict[str, float] = {}
+        groups: dict[tuple[str, ...], float] = {}
+        other = "en" if self.language == "nl" else "nl"
+        for term, weight in self.weights.items():
+            forms = index.forms(term, other) if term in self.translated else (term,)
+            if len(forms) == 1:
+                plain[term] = weight * scale
+            else:
+                groups[forms] = max(groups.get(forms, 0.0), weight * scale)
+        return plain, groups
 
 
 def build_query(text: str, language: str = "", terms_list: TermList | None = None) -> Query:
@@ -404,10 +476,16 @@ def build_query(text: str, language: str = "", terms_list: TermList | None = Non
     surface: dict[str, str] = {}
     phrases: dict[tuple[str, ...], float] = {}
 
-    def add(term: str, weight: float, shown: str) -> None:
+    translated: set[str] = set()
+
+    def add(term: str, weight: float, shown: str, translation: bool = False) -> None:
         if term and weight > weights.get(term, 0.0):
             weights[term] = weight
             surface.setdefault(term, shown)
+            if translation:
+                translated.add(term)
+            else:
+                translated.discard(term)
 
     stops = stopwords(language)
     kept = [t for t in tokens if len(t) > 1 and t not in stops]
@@ -431,8 +509,9 @@ def build_query(text: str, language: str = "", terms_list: TermList | None = Non
             phrases[run] = max(weight, phrases.get(run, 0.0))
         for word in kept_words:
             add(stem(word, other), weight / len(kept_words),
-                f"{phrase} → {word}" if len(kept_words) > 1 else f"{phrase} → {translation}")
-    return Query(weights, surface, language, phrases)
+                f"{phrase} → {word}" if len(kept_words) > 1 else f"{phrase} → {translation}",
+                translation=True)
+    return Query(weights, surface, language, phrases, translated)
 
 
 def rank(index: MatchIndex, query: Query, top: int = 20, relevant: Sequence[int] = (),
@@ -442,8 +521,7 @@ def rank(index: MatchIndex, query: Query, top: int = 20, relevant: Sequence[int]
     With screening decisions, their references steer the ranking (relevance feedback);
     without any, the first hits do (pseudo-relevance feedback).
     """
-    weights = dict(query.weights)
-    first = index.scores(weights)
+    first = index.scores(*query.terms_and_groups(index))
     if relevant:
         docs, shares = list(relevant), [1.0] * len(relevant)
     elif pseudo_feedback:
@@ -456,19 +534,24 @@ def rank(index: MatchIndex, query: Query, top: int = 20, relevant: Sequence[int]
         docs, shares = [], []
     if docs:
         model = index.feedback_model(docs, shares, not_relevant)
-        total = sum(weights.values()) or 1.0
-        mixed = {t: ORIGINAL_WEIGHT * w / total for t, w in weights.items()}
+        total = sum(query.weights.values()) or 1.0
+        mixed, groups = query.terms_and_groups(index, ORIGINAL_WEIGHT / total)
         for term, w in model.items():
             mixed[term] = mixed.get(term, 0.0) + (1 - ORIGINAL_WEIGHT) * w
-        final = index.scores(mixed)
+        final = index.scores(mixed, groups)
     else:
         final = first
     if query.phrases:
         final = _with_phrases(index, query, final, top)
+    plain, groups = query.terms_and_groups(index)
+    # Each of the query's terms, with the forms it was matched in.
+    asked = {t: (t,) for t in plain} | {f: g for g in groups for f in g}
     hits = []
     for i in index.top(final, top):
         present = index.doc_terms(i)
-        matched = tuple(dict.fromkeys(query.surface[t] for t in query.weights if t in present))
+        matched = tuple(dict.fromkeys(
+            query.surface[t] for t in query.weights
+            if any(f in present for f in asked.get(t, (t,)))))
         doc = index.docs[i]
         hits.append(Hit(doc.reference_id, doc.key, round(float(final[i]), 4), matched))
     return hits
@@ -502,7 +585,13 @@ def highlight_words(query: Query, text: str, language: str) -> set[str]:
     """The (folded) words of ``text`` whose stems the query asked for."""
     wanted = set(query.weights)
     stops = stopwords("en") | stopwords("nl")
-    return {w for w in words(text) if w not in stops and stem(w, language) in wanted}
+
+    # Translations are matched in all their forms, in the language they were translated to.
+    translated = query.translated if language != query.language else set()
+
+    def asked(found: str) -> bool:
+        return found in wanted or any(related_stems(found, t) for t in translated)
+    return {w for w in words(text) if w not in stops and asked(stem(w, language))}
 
 
 # -- the workspace's library ------------------------------------------------------------------
