@@ -96,6 +96,15 @@ def test_translations_match_the_forms_papers_use(tmp_path: Path) -> None:
     assert [h.key for h in own] == ["shops"]
 
 
+def test_compound_parts_keep_four_letters(tmp_path: Path) -> None:
+    path = tmp_path / "terms.tsv"
+    path.write_text("or\tworks council\nrooster\tschedule\n", encoding="utf-8")
+    terms_list = matching.TermList.load(path)
+    assert ("rooster", "schedule") in terms_list.compound_translations("roostersysteem")
+    # 'kernwoorden' holds 'orden', whose stem 'or' is the works council's abbreviation.
+    assert terms_list.compound_translations("kernwoorden") == []
+
+
 def test_screening_feeds_back_into_the_ranking(terms_list: matching.TermList) -> None:
     index = matching.MatchIndex(DOCS)
     query = matching.build_query("nurses", "en", terms_list)

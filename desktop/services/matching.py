@@ -107,7 +107,8 @@ class TermList:
     def compound_translations(self, word: str) -> list[tuple[str, str]]:
         """Dutch writes compounds as one word ('roostersysteem', 'verpleegafdeling'): the
         translations of its known parts, trying every split into parts of four letters or
-        more (with the linking 's' or 'en' dropped)."""
+        more (with the linking 's' or 'en' dropped). The part's stem must keep four letters
+        too: 'orden' (from 'kernwoorden') stems to 'or', which is the works council."""
         found = []
         for cut in range(4, len(word) - 3):
             for left, right in ((word[:cut], word[cut:]),
@@ -116,8 +117,9 @@ class TermList:
                                 (word[:cut - 2], word[cut:]) if word[cut - 2:cut] == "en"
                                 else ("", "")):
                 for part in (left, right):
-                    if len(part) >= 4:
-                        for other in self.nl_to_en.get(stem(part, "nl"), []):
+                    stemmed = stem(part, "nl")
+                    if len(part) >= 4 and len(stemmed) >= 4:
+                        for other in self.nl_to_en.get(stemmed, []):
                             found.append((part, other))
         return list(dict.fromkeys(found))
 
