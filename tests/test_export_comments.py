@@ -1,11 +1,13 @@
 """Comments in the Word export: open comments become Word comments on exactly their passage
 (across a citation, across paragraphs), replies go inside them, a comment whose passage is gone
 or that has none sits on its section's heading, resolved ones stay out, and without the option
-the document has no comments at all.
+the document has no comments at all. Real readers (pandoc, LibreOffice) must show them.
 """
 from __future__ import annotations
 
 import datetime
+import re
+import subprocess
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,13 +18,14 @@ import pycrdt
 import pytest
 
 from desktop.cli import main
+from desktop.export import pdf
 from desktop.export.docx_writer import initials
 from desktop.models.entities import Comment
 from desktop.services import comments, documents, members, proposals, references
 from desktop.services.proposal_content import Citation, Inline, paragraphs_of
 from desktop.services.textpos import OBJECT, index_to_y
 from desktop.services.workspace import Workspace
-from tests.test_export import W, cite, export, item, write
+from tests.test_export import READERS, W, cite, export, item, write
 
 Proposal = tuple[Workspace, str]  # the workspace and the proposal id
 
@@ -189,3 +192,33 @@ def test_cli_comments_flag(commented: Proposal, tmp_path: Path) -> None:
 def test_initials_as_word_makes_them() -> None:
     assert [initials(n) for n in ("Anna de Vries", "Tandem", " ", "Jan-Willem  Smit")] == [
         "AdV", "T", "", "JS"]
+
+
+@pytest.mark.skipif(not READERS, reason="needs LibreOffice, poppler-utils and pandoc")
+def test_real_readers_show_the_comments(commented: Proposal, tmp_path: Path) -> None:
+    ws, pid = commented
+    # With the PDF too: LibreOffice without its GUI files aborts on a document with comments.
+    result = export(ws, pid, tmp_path / "readers.docx", comments=True, pdf=True)
+    plain = subprocess.run(["pandoc", "--track-changes=all", "-f", "docx", "-t", "plain",
+                            "--wrap=none", str(result.docx)],
+                           capture_output=True, text=True, check=True).stdout
+    # pandoc writes each comment just before the words it is on.
+    assert "Bart Jansen: Yes, see the source. ¶ Tandem: Checked it too.write notes" in plain
+    assert "And when?café pilot (Smit, 2020) showed" in plain
+    assert "Add recent work.State of the art" in plain and "Done already." not in plain
+    assert result.pdf is not None
+    text = subprocess.run(["pdftotext", "-layout", str(result.pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "Nurses write notes. The café pilot (Smit, 2020) showed gains." in text
+    # LibreOffice reads each comment with both ends of its passage (its flat format says so).
+    support = pdf.available()
+    assert support is not None
+    subprocess.run([support.soffice, "--headless", "--norestore",
+                    f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+                    "--convert-to", "fodt", "--outdir", str(tmp_path / "flat"),
+                    str(result.docx)],
+                   capture_output=True, check=True, timeout=pdf.TIMEOUT_SECONDS)
+    flat = (tmp_path / "flat" / "readers.fodt").read_text(encoding="utf-8")
+    starts = re.findall(r'<office:annotation office:name="([^"]+)"', flat)
+    ends = re.findall(r'<office:annotation-end office:name="([^"]+)"', flat)
+    assert len(starts) == 6 and sorted(starts) == sorted(ends)

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import datetime
 import re
+import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -304,10 +305,23 @@ def export_content(content: ProposalContent, output: Path,
     pdf_path = None
     if options.pdf:
         control.progress(0, 0, _("Making the PDF"))
-        pdf_path = pdf.convert(output, output.with_suffix(".pdf"))
+        pdf_path = _pdf(spec, output, control)
     return ExportResult(output, pdf_path, report, engine.style, engine.locale,
                         len(rendered.texts), len(rendered.bibliography.entries)
                         if rendered.bibliography else 0, rendered.unresolved)
+
+
+def _pdf(spec: dw.DocumentSpec, output: Path, control: TaskControl) -> Path:
+    """The PDF beside ``output``, made from the document without its comments: LibreOffice's
+    PDF leaves comments out anyway, and a LibreOffice without its GUI files (Debian's -nogui
+    packages) aborts when it opens a document with comments to update its indexes."""
+    target = output.with_suffix(".pdf")
+    if not spec.comments:
+        return pdf.convert(output, target)
+    with tempfile.TemporaryDirectory(prefix="tandem-pdf-") as tmp:
+        source = Path(tmp) / output.name
+        dw.write(replace(spec, comments=()), source, control)
+        return pdf.convert(source, target)
 
 
 def export_proposal(session: Session, proposal_id: str, output: Path,
