@@ -144,6 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help=_("also write a PDF beside the Word file (needs LibreOffice)"))
     export.add_argument("--toc", action=argparse.BooleanOptionalAction, default=None,
                         help=_("a table of contents (default: as the template says)"))
+    export.add_argument("--comments", action="store_true",
+                        help=_("include the open comments as Word comments (resolved ones "
+                               "are left out)"))
     export.add_argument("--strict", action="store_true",
                         help=_("do not export when the compliance report has hard problems"))
     export.add_argument("--json", action="store_true",
@@ -539,7 +542,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from .services.workspace import Workspace
 
     options = ExportOptions(style=args.style, locale=args.locale, pdf=args.pdf,
-                            strict=args.strict, toc=args.toc)
+                            strict=args.strict, toc=args.toc, comments=args.comments)
 
     def show(report: ComplianceReport, result: dict[str, object]) -> None:
         if args.json:

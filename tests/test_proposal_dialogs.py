@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from desktop.export.proposal_export import export_content
 from desktop.models.entities import Proposal, ProposalQuestion
-from desktop.services import proposals, questions, templates
+from desktop.services import comments, proposals, questions, templates
 from desktop.services.workspace import Workspace
 from desktop.views.export_dialog import ExportDialog, default_file_name
 from desktop.views.new_proposal_dialog import NewProposalDialog, create_proposal
@@ -65,6 +65,23 @@ def test_export_dialog_shows_the_report_and_writes_the_document(
                         lambda *a: pytest.fail("asked to replace"))
     dialog.export()
     assert dialog.result.docx == written
+
+
+def test_export_dialog_includes_comments_when_asked(
+        demo: Workspace, inline_runner: TaskRunner, proposal_id: str, tmp_path: Path,
+        qtbot) -> None:  # noqa: ANN001
+    with demo.transaction() as tx:
+        section = proposals.section_ids(tx.session, proposal_id)[0]
+        comments.add_comment(tx, section, "Shorter, please.")
+    dialog = ExportDialog(demo, inline_runner, proposal_id, folder=str(tmp_path))
+    qtbot.addWidget(dialog)
+    assert not dialog.comments.isChecked() and "Resolved" in dialog.comments.toolTip()
+    dialog.export()
+    assert len(docx.Document(str(dialog.result.docx)).comments) == 0
+    dialog.comments.setChecked(True)
+    dialog.export()
+    assert [c.text for c in docx.Document(str(dialog.result.docx)).comments] == [
+        "Shorter, please."]
 
 
 def test_strict_mode_with_hard_problems_disables_export(export_dialog: ExportDialog) -> None:

@@ -12,9 +12,13 @@ What it makes, and why in this way:
   compute; the table of contents needs an update (Word asks on opening; the PDF step updates it).
 - Bibliography entries get a hanging indent; numeric styles get the label, a tab and the text,
   with the hanging indent at the tab stop (the study's integration outline).
+- Comments are Word comments (python-docx's own), anchored from the first run of their passage
+  to the last, which may lie in a later paragraph. Word's reply threads need a part python-docx
+  does not write (commentsExtended), so replies are further paragraphs of the comment.
 """
 from __future__ import annotations
 
+import datetime
 import io
 import re
 from collections.abc import Sequence
@@ -30,6 +34,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
+from docx.text.run import Run as DocxRun
 
 from ..atomic import write_bytes
 from ..services.tasks import NO_CONTROL, TaskControl
@@ -42,6 +47,16 @@ BULLETS = ("•", "◦", "▪")
 ORDERED_FORMATS = (("decimal", "%{n}."), ("lowerLetter", "%{n}."), ("lowerRoman", "%{n}."))
 # Field placeholders a format profile's header and footer may contain.
 FIELD_PLACEHOLDER = re.compile(r"\{(PAGE|NUMPAGES)\}")
+# Word's own comment styles, under the ids its comments refer to (python-docx's default
+# template lacks them): comment text 10 pt, the reference mark 8 pt.
+COMMENT_STYLES = (
+    ('<w:style {ns} w:type="paragraph" w:styleId="CommentText"><w:name w:val="annotation text"/>'
+     '<w:basedOn w:val="Normal"/><w:uiPriority w:val="99"/><w:unhideWhenUsed/>'
+     '<w:rPr><w:sz w:val="20"/><w:szCs w:val="20"/></w:rPr></w:style>'),
+    ('<w:style {ns} w:type="character" w:styleId="CommentReference">'
+     '<w:name w:val="annotation reference"/><w:basedOn w:val="DefaultParagraphFont"/>'
+     '<w:uiPriority w:val="99"/><w:semiHidden/><w:unhideWhenUsed/>'
+     '<w:rPr><w:sz w:val="16"/><w:szCs w:val="16"/></w:rPr></w:style>'))
 
 
 @dataclass(frozen=True)
@@ -61,6 +76,15 @@ class TitlePage:
 
 
 @dataclass(frozen=True)
+class CommentSpan:
+    """The runs ``first..last`` (inclusive indexes into a block's runs) a comment is on."""
+
+    comment_id: str
+    first: int
+    last: int
+
+
+@dataclass(frozen=True)
 class Block:
     """A paragraph of the body: a heading (``level`` 1..9) or text, perhaps in a list."""
 
@@ -69,6 +93,17 @@ class Block:
     number: str = ""  # the template's heading number, written before the title
     list_kind: str = ""  # "bullet", "ordered" or ""
     indent: int = 0  # list level, 0-based
+    comments: tuple[CommentSpan, ...] = ()
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A Word comment, on the runs its spans mark in the blocks."""
+
+    id: str
+    author: str
+    date: datetime.datetime | None  # None: the time of writing
+    paragraphs: tuple[tuple[Run, ...], ...]  # the comment, then its replies
 
 
 @dataclass(frozen=True)
@@ -85,6 +120,7 @@ class DocumentSpec:
     language: str = "en-US"  # the document's proofing language
     core_title: str = ""
     core_author: str = ""
+    comments: tuple[Comment, ...] = ()
 
 
 # --- fields and runs ----------------------------------------------------------------------------
@@ -136,30 +172,33 @@ def _format_run(run: docx.text.run.Run, fmt: Run) -> None:
         font.subscript = True
 
 
-def _add_text(paragraph: Paragraph, fmt: Run) -> None:
+def _add_text(paragraph: Paragraph, fmt: Run) -> list[DocxRun]:
+    made = []
     # A newline inside a run (the engine's csl-block) is a line break, not a new paragraph.
     for n, line in enumerate(fmt.text.split("\n")):
         if n:
-            paragraph.add_run().add_break(WD_BREAK.LINE)
+            made.append(paragraph.add_run())
+            made[-1].add_break(WD_BREAK.LINE)
         if line:
-            _format_run(paragraph.add_run(line), fmt)
+            made.append(paragraph.add_run(line))
+            _format_run(made[-1], fmt)
+    return made
 
 
-def _add_link(paragraph: Paragraph, fmt: Run) -> None:
+def _add_link(paragraph: Paragraph, fmt: Run) -> list[DocxRun]:
     rid = paragraph.part.relate_to(fmt.link, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
     link = parse_xml(f'<w:hyperlink {nsdecls("w", "r")} r:id="{rid}" w:history="1"/>')
     paragraph._p.append(link)
     run = paragraph.add_run(fmt.text, style="Hyperlink")
     _format_run(run, fmt)
     link.append(run._r)  # moved from the paragraph into the hyperlink
+    return [run]
 
 
-def add_runs(paragraph: Paragraph, runs: Sequence[Run]) -> None:
-    for fmt in runs:
-        if fmt.link and fmt.text:
-            _add_link(paragraph, fmt)
-        else:
-            _add_text(paragraph, fmt)
+def add_runs(paragraph: Paragraph, runs: Sequence[Run]) -> list[list[DocxRun]]:
+    """Write ``runs``; for each, the Word runs it became (none for an empty one)."""
+    return [_add_link(paragraph, fmt) if fmt.link and fmt.text else _add_text(paragraph, fmt)
+            for fmt in runs]
 
 
 # --- styles and page ----------------------------------------------------------------------------
@@ -306,7 +345,10 @@ def _header_footer(doc: Document, header: str, footer: str) -> None:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
-def _block(doc: Document, block: Block, list_id: int | None) -> None:
+Anchors = dict[str, list[DocxRun]]  # comment id → the first and the last Word run it is on
+
+
+def _block(doc: Document, block: Block, list_id: int | None, anchors: Anchors) -> None:
     if block.level:
         paragraph = doc.add_paragraph(style=f"Heading {min(block.level, 9)}")
         if block.number:
@@ -316,7 +358,13 @@ def _block(doc: Document, block: Block, list_id: int | None) -> None:
         _set_list(paragraph, list_id, block.indent)
     else:
         paragraph = doc.add_paragraph()
-    add_runs(paragraph, block.runs)
+    made = add_runs(paragraph, block.runs)
+    for span in block.comments:
+        covered = [r for runs in made[span.first:span.last + 1] for r in runs]
+        # A heading without a title still holds its section's comments.
+        covered = covered or [paragraph.add_run()]
+        ends = anchors.setdefault(span.comment_id, [covered[0], covered[-1]])
+        ends[-1] = covered[-1]  # a passage over several paragraphs ends in the last
 
 
 def _bibliography(doc: Document, bibliography: Bibliography, layout: Layout) -> None:
@@ -342,6 +390,28 @@ def _bibliography(doc: Document, bibliography: Bibliography, layout: Layout) -> 
             add_runs(paragraph, _strip(entry.label + entry.runs))
 
 
+def initials(name: str) -> str:
+    """"Anna de Vries" → "AdV", as Word abbreviates its user's name."""
+    return "".join(word[0] for word in name.split())
+
+
+def _comments(doc: Document, comments: Sequence[Comment], anchors: Anchors) -> None:
+    """The comments on the runs their spans marked; one with nothing written to be on (its
+    section was left out) is left out too."""
+    styles = doc.styles.element
+    for xml in COMMENT_STYLES:
+        styles.append(parse_xml(xml.format(ns=nsdecls("w"))))
+    for given in comments:
+        ends = anchors.get(given.id)
+        if ends is None:
+            continue
+        comment = doc.add_comment(ends, author=given.author, initials=initials(given.author))
+        if given.date is not None:
+            comment._comment_elm.date = given.date  # python-docx stamps the time of writing
+        for n, runs in enumerate(given.paragraphs):
+            add_runs(comment.paragraphs[0] if n == 0 else comment.add_paragraph(), runs)
+
+
 def _strip(runs: Sequence[Run]) -> list[Run]:
     """Runs without the engine's surrounding spaces (a tab or the indent does the spacing)."""
     out = list(runs)
@@ -365,6 +435,7 @@ def build(spec: DocumentSpec, control: TaskControl = NO_CONTROL) -> Document:
         _toc(doc, spec.toc_title, spec.toc_placeholder)
     numbering = _Numbering(doc)
     ordered: dict[int, int] = {}  # list level → numbering instance of the list being written
+    anchors: Anchors = {}
     for n, block in enumerate(spec.blocks):
         if block.list_kind == "ordered":
             # A new ordered list starts where the previous block was no list; deeper levels
@@ -381,12 +452,14 @@ def build(spec: DocumentSpec, control: TaskControl = NO_CONTROL) -> Document:
         else:
             list_id = None
             ordered.clear()
-        _block(doc, block, list_id)
+        _block(doc, block, list_id, anchors)
         if n % 200 == 0:
             control.check()
     if spec.bibliography_heading is not None and spec.bibliography is not None:
-        _block(doc, spec.bibliography_heading, None)
+        _block(doc, spec.bibliography_heading, None, anchors)
         _bibliography(doc, spec.bibliography, spec.layout)
+    if spec.comments:
+        _comments(doc, spec.comments, anchors)
     return doc
 
 

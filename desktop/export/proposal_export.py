@@ -13,20 +13,26 @@ Steps, each reported through the ``TaskControl`` and cancellable between them:
 
 Texts of the document (title page, "Page X of Y", "References") are in the proposal's language,
 not the user's.
+
+With the comments option, each open comment becomes a Word comment with its replies: on its
+passage while the passage exists, else on its section's heading.
 """
 from __future__ import annotations
 
 import datetime
 import re
+import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from ..i18n import N_, _, translator
+from ..services.comments import CommentRow
 from ..services.compliance import ComplianceReport, compliance_report
-from ..services.proposal_content import Inline, Part, ProposalContent, load_proposal
+from ..services.proposal_content import (Inline, Part, ProposalContent, SectionContent,
+                                         load_proposal)
 from ..services.tasks import NO_CONTROL, TaskControl
 from . import docx_writer as dw
 from . import pdf
@@ -44,6 +50,8 @@ SCHEME_LINE = N_("Scheme: {scheme}")
 DATE_LINE = N_("Date: {date}")
 # Placeholders a template's header or footer may use besides {PAGE} and {NUMPAGES}.
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
+# Word requires an author; a comment by no known member is signed by the app.
+UNKNOWN_AUTHOR = "Tandem"
 
 
 class ExportBlocked(Exception):
@@ -61,6 +69,7 @@ class ExportOptions:
     pdf: bool = False
     strict: bool = False
     toc: bool | None = None  # None: as the template's format profile says
+    comments: bool = False  # the open comments as Word comments; resolved ones never
 
 
 @dataclass(frozen=True)
@@ -132,38 +141,75 @@ def render_citations(content: ProposalContent, engine: CitationEngine,
     return RenderedCitations(texts, bibliography, unresolved)
 
 
-def _runs(parts: tuple[Part, ...], citations: Mapping[str, tuple[Run, ...]]) -> tuple[Run, ...]:
+def _runs(parts: tuple[Part, ...], citations: Mapping[str, tuple[Run, ...]]
+          ) -> tuple[tuple[Run, ...], tuple[dw.CommentSpan, ...]]:
+    """The runs of a paragraph's parts, and the runs each comment in them is on."""
     out: list[Run] = []
+    reach: dict[str, tuple[int, int]] = {}  # comment id → its first and last run
     for part in parts:
+        first = len(out)
         if isinstance(part, Inline):
             out.append(Run(part.text, italic=part.italic, bold=part.bold,
                            underline=part.underline, superscript=part.script == "super",
                            subscript=part.script == "sub", link=part.link))
         else:
             out.extend(citations.get(part.id, ()))
-    return tuple(out)
+        if len(out) > first:
+            for cid in part.comment_ids:
+                start = reach[cid][0] if cid in reach else first
+                reach[cid] = (start, len(out) - 1)
+    return tuple(out), tuple(dw.CommentSpan(cid, a, b) for cid, (a, b) in reach.items())
+
+
+def _section_blocks(section: SectionContent, citations: Mapping[str, tuple[Run, ...]],
+                    comments: bool) -> tuple[dw.Block, list[dw.Block]]:
+    """A section's heading and body; with ``comments``, a comment that is on no words written
+    (its passage deleted, or none) is on the heading."""
+    body: list[dw.Block] = []
+    for p in () if section.is_bibliography else section.paragraphs:
+        runs, spans = _runs(p.parts, citations)
+        if not runs and not p.list_kind:
+            continue  # spacing between paragraphs is the style's job, not empty lines
+        body.append(dw.Block(runs, level=min(section.level + p.heading, 9) if p.heading
+                             else 0, list_kind=p.list_kind, indent=p.indent,
+                             comments=spans if comments else ()))
+    on_words = {span.comment_id for block in body for span in block.comments}
+    on_heading = tuple(dw.CommentSpan(c.id, 0, 0) for c in section.comments
+                       if c.id not in on_words) if comments else ()
+    heading = dw.Block((Run(section.title),), level=min(section.level, 9),
+                       number=section.number, comments=on_heading)
+    return heading, body
 
 
 def _blocks(content: ProposalContent, citations: Mapping[str, tuple[Run, ...]],
-            references_title: str) -> tuple[tuple[dw.Block, ...], dw.Block]:
+            references_title: str, comments: bool
+            ) -> tuple[tuple[dw.Block, ...], dw.Block]:
     """The body, and the heading the bibliography goes under: the template's bibliography
     section where the proposal has one (it then ends the document), else a level-1 heading."""
     blocks: list[dw.Block] = []
     bibliography_heading = dw.Block((Run(references_title),), level=1)
     for section in content.sections:
-        heading = dw.Block((Run(section.title),), level=min(section.level, 9),
-                           number=section.number)
+        heading, body = _section_blocks(section, citations, comments)
         if section.is_bibliography:
             bibliography_heading = heading
             continue
-        blocks.append(heading)
-        for p in section.paragraphs:
-            runs = _runs(p.parts, citations)
-            if not runs and not p.list_kind:
-                continue  # spacing between paragraphs is the style's job, not empty lines
-            blocks.append(dw.Block(runs, level=min(section.level + p.heading, 9) if p.heading
-                                   else 0, list_kind=p.list_kind, indent=p.indent))
+        blocks += [heading, *body]
     return tuple(blocks), bibliography_heading
+
+
+def _when(created_at: str) -> datetime.datetime | None:
+    try:
+        return datetime.datetime.fromisoformat(created_at)
+    except ValueError:
+        return None  # a copy that stored no date, or another format: Word gets the export's
+
+
+def _word_comment(row: CommentRow) -> dw.Comment:
+    """The comment and, as further paragraphs, its replies signed "Name: text"."""
+    replies = tuple((Run(f"{r.author or UNKNOWN_AUTHOR}: ", bold=True), Run(r.body))
+                    for r in row.replies)
+    return dw.Comment(row.id, row.author or UNKNOWN_AUTHOR, _when(row.created_at),
+                      ((Run(row.body),), *replies))
 
 
 def _fill(text: str, values: Mapping[str, str]) -> str:
@@ -207,7 +253,10 @@ def document_spec(content: ProposalContent, rendered: RenderedCitations,
         tr(PAGE_X_OF_Y))
     toc = options.toc if options.toc is not None else bool(profile and profile.toc)
     references_title = tr(REFERENCES)
-    blocks, bibliography_heading = _blocks(content, rendered.texts, references_title)
+    blocks, bibliography_heading = _blocks(content, rendered.texts, references_title,
+                                           options.comments)
+    comments = tuple(_word_comment(c) for s in content.sections for c in s.comments) \
+        if options.comments else ()
     return dw.DocumentSpec(
         layout=layout, title_page=title_page, header=header, footer=footer,
         toc_title=tr(CONTENTS) if toc else "", toc_placeholder=tr(TOC_PLACEHOLDER),
@@ -216,7 +265,8 @@ def document_spec(content: ProposalContent, rendered: RenderedCitations,
         bibliography=rendered.bibliography,
         language="nl-NL" if language == "nl" else "en-GB" if language == "en" else language,
         core_title=content.title,
-        core_author="; ".join(p.name for p in content.people))
+        core_author="; ".join(p.name for p in content.people),
+        comments=comments)
 
 
 def export_content(content: ProposalContent, output: Path,
@@ -250,14 +300,28 @@ def export_content(content: ProposalContent, output: Path,
     if report.blocks(options.strict):
         raise ExportBlocked(report)
     control.progress(0, 0, _("Writing the Word document"))
-    dw.write(document_spec(content, rendered, options), output, control)
+    spec = document_spec(content, rendered, options)
+    dw.write(spec, output, control)
     pdf_path = None
     if options.pdf:
         control.progress(0, 0, _("Making the PDF"))
-        pdf_path = pdf.convert(output, output.with_suffix(".pdf"))
+        pdf_path = _pdf(spec, output, control)
     return ExportResult(output, pdf_path, report, engine.style, engine.locale,
                         len(rendered.texts), len(rendered.bibliography.entries)
                         if rendered.bibliography else 0, rendered.unresolved)
+
+
+def _pdf(spec: dw.DocumentSpec, output: Path, control: TaskControl) -> Path:
+    """The PDF beside ``output``, made from the document without its comments: LibreOffice's
+    PDF leaves comments out anyway, and a LibreOffice without its GUI files (Debian's -nogui
+    packages) aborts when it opens a document with comments to update its indexes."""
+    target = output.with_suffix(".pdf")
+    if not spec.comments:
+        return pdf.convert(output, target)
+    with tempfile.TemporaryDirectory(prefix="tandem-pdf-") as tmp:
+        source = Path(tmp) / output.name
+        dw.write(replace(spec, comments=()), source, control)
+        return pdf.convert(source, target)
 
 
 def export_proposal(session: Session, proposal_id: str, output: Path,

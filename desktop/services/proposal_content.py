@@ -5,7 +5,9 @@ Reading happens once, inside a database session; everything returned is plain da
 the slow part of an export (citations, Word, PDF) can run on another thread without the ORM.
 Section bodies are turned from the delta model (DESIGN §4) into paragraphs: inline attributes on
 characters, block attributes (heading, list kind, indent) on the newline that ends a paragraph,
-and citation embeds as :class:`Citation` parts with their items as data.
+and citation embeds as :class:`Citation` parts with their items as data. A section's open
+comments come along; the parts of a commented passage carry the comment's id, cut where the
+passage begins and ends, so that a writer can anchor the comment on exactly those words.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import pycrdt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,9 +24,11 @@ from ..models.entities import (Member, PracticeQuestion, Proposal, ProposalQuest
                                Reference)
 from ..models.entities import Section as SectionRow
 from . import documents, templates
+from .comments import CommentRow, comments_for, resolve_anchor
 from .matches import decisions_by_reference
 from .proposals import ProposalError, body_doc, section_ids
 from .references import csl_item
+from .textpos import y_length, y_to_index
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,7 @@ class Inline:
     underline: bool = False
     script: str = ""  # "super", "sub" or ""
     link: str = ""
+    comment_ids: tuple[str, ...] = ()  # the open comments whose passage holds this text
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,7 @@ class Citation:
 
     id: str
     items: tuple[CitedItem, ...]
+    comment_ids: tuple[str, ...] = ()
 
 
 Part = Inline | Citation
@@ -83,6 +90,9 @@ class SectionContent:
     level: int  # 1 for a top-level section, 2 for a subsection of the template ...
     template_section: templates.TemplateSection | None
     paragraphs: tuple[Paragraph, ...]
+    # Open (unresolved) comments, oldest first. One whose id no part carries belongs to the
+    # section as a whole: it has no passage, or its passage was deleted.
+    comments: tuple[CommentRow, ...] = ()
 
     @property
     def required(self) -> bool:
@@ -152,13 +162,40 @@ def _cited_item(data: Mapping[str, Any]) -> CitedItem:
                      suppress_author=bool(data.get("suppress-author")))
 
 
+Passages = Mapping[str, tuple[int, int]]  # comment id → pycrdt offsets start, end
+
+
+def _covering(passages: Passages, at: int) -> tuple[str, ...]:
+    return tuple(cid for cid, (start, end) in passages.items() if start <= at < end)
+
+
+def _cut(chunk: str, at: int, passages: Passages) -> list[tuple[str, tuple[str, ...]]]:
+    """A text chunk starting at pycrdt offset ``at``, cut where a passage begins or ends, each
+    piece with the comments whose passage holds it."""
+    if not passages:
+        return [(chunk, ())]
+    end = at + y_length(chunk)
+    pieces = []
+    index, offset = 0, at
+    for edge in sorted({e for span in passages.values() for e in span if at < e < end}):
+        to = y_to_index(chunk, edge - at)
+        pieces.append((chunk[index:to], _covering(passages, offset)))
+        index, offset = to, edge
+    pieces.append((chunk[index:], _covering(passages, offset)))
+    return pieces
+
+
 def paragraphs_of(runs: Sequence[tuple[Any, Mapping[str, Any] | None]],
-                  citation_prefix: str) -> tuple[Paragraph, ...]:
+                  citation_prefix: str, passages: Passages | None = None
+                  ) -> tuple[Paragraph, ...]:
     """``Y.Text.diff()`` runs → paragraphs. A text that does not end with a newline still ends
-    its last paragraph; citation ids are ``citation_prefix`` and their position."""
+    its last paragraph; citation ids are ``citation_prefix`` and their position. Parts inside
+    a commented passage of ``passages`` carry the comment's id."""
+    passages = passages or {}
     out: list[Paragraph] = []
     parts: list[Part] = []
     count = 0
+    at = 0  # pycrdt offset of the chunk
     for chunk, attrs in runs:
         attrs = attrs or {}
         if isinstance(chunk, dict):
@@ -166,22 +203,28 @@ def paragraphs_of(runs: Sequence[tuple[Any, Mapping[str, Any] | None]],
             if isinstance(data, dict):
                 items = tuple(_cited_item(i) for i in data.get("items", [])
                               if isinstance(i, Mapping))
-                parts.append(Citation(f"{citation_prefix}#{count}", items))
+                parts.append(Citation(f"{citation_prefix}#{count}", items,
+                                      _covering(passages, at)))
                 count += 1
+            at += 1  # any embed is one position
             continue
+        chunk = str(chunk)
         inline = dict(bold=bool(attrs.get("bold")), italic=bool(attrs.get("italic")),
                       underline=bool(attrs.get("underline")),
                       script=str(attrs.get("script") or ""), link=str(attrs.get("link") or ""))
-        pieces = str(chunk).split("\n")
-        for n, piece in enumerate(pieces):
-            if piece:
-                parts.append(Inline(piece, **inline))  # type: ignore[arg-type]
-            if n < len(pieces) - 1:
-                # The newline carries the paragraph's block attributes.
-                out.append(Paragraph(tuple(parts), heading=int(attrs.get("header") or 0),
-                                     list_kind=str(attrs.get("list") or ""),
-                                     indent=int(attrs.get("indent") or 0)))
-                parts = []
+        for piece, comment_ids in _cut(chunk, at, passages):
+            lines = piece.split("\n")
+            for n, line in enumerate(lines):
+                if line:
+                    parts.append(Inline(line, **inline,  # type: ignore[arg-type]
+                                        comment_ids=comment_ids))
+                if n < len(lines) - 1:
+                    # The newline carries the paragraph's block attributes.
+                    out.append(Paragraph(tuple(parts), heading=int(attrs.get("header") or 0),
+                                         list_kind=str(attrs.get("list") or ""),
+                                         indent=int(attrs.get("indent") or 0)))
+                    parts = []
+        at += y_length(chunk)
     if parts:
         out.append(Paragraph(tuple(parts)))
     return tuple(out)
@@ -246,6 +289,18 @@ def _surviving(session: Session, reference_id: str) -> Reference | None:
     return ref if ref is not None and not ref.deleted else None
 
 
+def _open_comments(session: Session, section_id: str, text: pycrdt.Text
+                   ) -> tuple[tuple[CommentRow, ...], dict[str, tuple[int, int]]]:
+    """The section's unresolved comments, and where their passages are now in ``text``."""
+    rows = tuple(c for c in comments_for(session, section_id) if not c.resolved)
+    passages = {}
+    for row in rows:
+        where = resolve_anchor(text, row.anchor) if row.anchor else None
+        if where is not None:
+            passages[row.id] = where
+    return rows, passages
+
+
 def load_proposal(session: Session, proposal_id: str,
                   template: templates.Template | None = None) -> ProposalContent:
     """Read a proposal whole. ``template`` None: load the proposal's own template, if any."""
@@ -265,11 +320,13 @@ def load_proposal(session: Session, proposal_id: str,
         assert row is not None
         ts = template_section_for(template, row.template_section_id, row.number)
         level = depths.get(ts.id, 1) if ts is not None else row.number.count(".") + 1
-        runs = documents.text_of(documents.load(session, body_doc(sid))).diff()
+        text = documents.text_of(documents.load(session, body_doc(sid)))
+        open_comments, passages = _open_comments(session, sid, text)
         sections.append(SectionContent(
             id=sid, number=row.number or (ts.number if ts else ""),
             title=row.title or (ts.title.get(proposal.language) if ts else ""),
-            level=level, template_section=ts, paragraphs=paragraphs_of(runs, sid)))
+            level=level, template_section=ts,
+            paragraphs=paragraphs_of(text.diff(), sid, passages), comments=open_comments))
     cited = {i.reference_id for s in sections for c in s.citations() for i in c.items}
     references: dict[str, Mapping[str, Any]] = {}
     for rid in sorted(cited):

@@ -133,6 +133,10 @@ class ExportDialog(QDialog):
                             "computer.") if self.pdf_support is None else "")
         pdf_note.setWordWrap(True)
         pdf_note.setVisible(self.pdf_support is None)
+        self.comments = QCheckBox(_("Include the open co&mments as Word comments"))
+        self.comments.setToolTip(_("Each comment goes on its passage, or on its section's "
+                                   "heading when the passage was deleted, with its replies "
+                                   "below it. Resolved comments are left out."))
         self.strict = QCheckBox(_("&Strict: do not export while there are hard problems"))
         self.strict.toggled.connect(lambda _on: self._show_report(self.report))
         self.output = QLineEdit(str(Path(self.folder) / default_file_name(self.content)))
@@ -149,6 +153,7 @@ class ExportDialog(QDialog):
         form.addRow("", self.toc)
         form.addRow("", self.also_pdf)
         form.addRow("", pdf_note)
+        form.addRow("", self.comments)
         form.addRow("", self.strict)
         output_label = QLabel(_("&File:"))
         output_label.setBuddy(self.output)  # a row holding a layout gets no buddy of its own
@@ -238,7 +243,8 @@ class ExportDialog(QDialog):
     def options(self) -> ExportOptions:
         return ExportOptions(style=self._style, locale=self.citation_locale.value(),
                              pdf=self.also_pdf.isChecked() and self.also_pdf.isEnabled(),
-                             strict=self.strict.isChecked(), toc=self.toc.isChecked())
+                             strict=self.strict.isChecked(), toc=self.toc.isChecked(),
+                             comments=self.comments.isChecked())
 
     def output_path(self) -> Path | None:
         text = self.output.text().strip()
