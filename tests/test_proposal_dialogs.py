@@ -67,6 +67,17 @@ def test_export_dialog_shows_the_report_and_writes_the_document(
     assert dialog.result.docx == written
 
 
+def test_export_dialog_takes_a_folder_as_no_file_yet(export_dialog: ExportDialog,
+                                                     tmp_path: Path) -> None:
+    """While the user types a path, a folder (or '/') is no file to write: no export yet."""
+    dialog = export_dialog
+    for typed in ("/", str(tmp_path) + "/", str(tmp_path)):
+        dialog.output.setText(typed)
+        assert dialog.output_path() is None and not dialog.export_button.isEnabled()
+    dialog.output.setText(str(tmp_path / "plan"))
+    assert dialog.output_path() == tmp_path / "plan.docx" and dialog.export_button.isEnabled()
+
+
 def test_export_dialog_includes_comments_when_asked(
         demo: Workspace, inline_runner: TaskRunner, proposal_id: str, tmp_path: Path,
         qtbot) -> None:  # noqa: ANN001

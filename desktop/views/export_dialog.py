@@ -8,6 +8,8 @@ and references; the export checks again with them and the dialog then shows that
 """
 from __future__ import annotations
 
+import os
+
 import re
 from html import escape
 from pathlib import Path
@@ -251,6 +253,8 @@ class ExportDialog(QDialog):
         if not text:
             return None
         path = Path(text).expanduser()
+        if not path.name or text.endswith(("/", os.sep)) or path.is_dir():
+            return None  # a folder, not yet a file in it
         return path if path.suffix.lower() == ".docx" else path.with_name(path.name + ".docx")
 
     # -- state ----------------------------------------------------------------------------
