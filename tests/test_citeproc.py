@@ -7,6 +7,7 @@ module, since APA takes about a second; each test starts from ``reset()``.
 from __future__ import annotations
 
 import json
+import random
 import shutil
 import sys
 import threading
@@ -195,37 +196,76 @@ def test_uncited_items_and_reset(fresh_vancouver: CitationEngine) -> None:
     assert fresh_vancouver.bibliography().entries == ()
 
 
-def test_same_document_again_is_not_formatted_again(fresh_apa: CitationEngine) -> None:
+def _counting(engine: CitationEngine) -> tuple[list[str], Any]:
     calls: list[str] = []
-    call = fresh_apa._runtime.call
-    fresh_apa._runtime.call = lambda name, *args: calls.append(name) or call(name, *args)  # type: ignore[method-assign]
+    call = engine._runtime.call
+    engine._runtime.call = lambda name, *args: calls.append(name) or call(name, *args)  # type: ignore[method-assign]
+    return calls, call
+
+
+def test_one_changed_citation_is_one_engine_call(fresh_apa: CitationEngine) -> None:
+    calls, call = _counting(fresh_apa)
     try:
-        clusters = [Cluster("a", (CiteItem("carter2020motivation"),)),
-                    Cluster("b", (CiteItem("carter2020feedback"),))]
+        clusters = [Cluster(f"c{n}", (CiteItem(i),)) for n, i in enumerate(IDS[:6])]
         first = [u.formatted.text for u in fresh_apa.process_document(clusters)]
-        relabelled = fresh_apa.process_document([Cluster("x", clusters[0].items),
-                                                 Cluster("y", clusters[1].items)])
-        assert [(u.cluster_id, u.formatted.text) for u in relabelled] == list(zip("xy", first))
         assert calls.count("rebuild") == 1
-        fresh_apa.register([i for i in ITEMS if i["id"] == "carter2020motivation"])  # unchanged
-        fresh_apa.process_document(clusters)
-        assert calls.count("rebuild") == 1
-        # A changed reference, or other citations in between, format the document again.
-        edited = next(dict(i) for i in ITEMS if i["id"] == "carter2020motivation")
+        # The same document under other ids (the export after the editor): nothing to do.
+        again = fresh_apa.process_document([Cluster(f"x{n}", c.items)
+                                            for n, c in enumerate(clusters)])
+        assert [u.formatted.text for u in again] == first
+        fresh_apa.register([i for i in ITEMS if i["id"] == IDS[0]])  # unchanged: not sent
+        assert calls == ["reset", "rebuild"]
+        # One citation inserted, changed or removed: one processCitationCluster.
+        inserted = [*clusters[:3], Cluster("new", (CiteItem("carter2020feedback"),)),
+                    *clusters[3:]]
+        fresh_apa.process_document(inserted)
+        inserted[1] = Cluster("c1", (CiteItem(IDS[1], locator="12"),))
+        fresh_apa.process_document(inserted)
+        del inserted[4]
+        fresh_apa.process_document(inserted)
+        assert calls.count("process") == 3 and calls.count("rebuild") == 1
+        # An edited reference formats the whole document again.
+        edited = next(dict(i) for i in ITEMS if i["id"] == IDS[0])
         fresh_apa.register([{**edited, "title": "Another title"}])
-        fresh_apa.process_document(clusters)
-        fresh_apa.process_citation(Cluster("c", (CiteItem("lim2010"),)), clusters)
-        fresh_apa.process_document(clusters)
-        assert calls.count("rebuild") == 3
-        # Citing next to the same document asked under other ids: the engine learns those ids.
-        renamed = [Cluster("x", clusters[0].items), Cluster("y", clusters[1].items)]
-        fresh_apa.process_document(renamed)
-        assert calls.count("rebuild") == 3
-        updates = fresh_apa.process_citation(Cluster("z", (CiteItem("lim2010"),)), renamed)
-        assert calls.count("rebuild") == 4 and updates[-1].cluster_id == "z"
+        fresh_apa.process_document(inserted)
+        assert calls.count("rebuild") == 2
     finally:
         fresh_apa._runtime.call = call  # type: ignore[method-assign]
-        fresh_apa.register([i for i in ITEMS if i["id"] == "carter2020motivation"])
+        fresh_apa.register([i for i in ITEMS if i["id"] == IDS[0]])
+
+
+@pytest.mark.parametrize("style", ["apa", "vancouver"])
+def test_edits_one_by_one_give_what_a_whole_pass_gives(style: str,
+                                                       request: pytest.FixtureRequest) -> None:
+    """Random insertions, changes, removals and bigger edits, each applied to the engine's
+    document; after every step the texts equal a whole-document pass from scratch."""
+    engine = request.getfixturevalue(f"fresh_{style}")
+    whole = build(style)
+    rng = random.Random(11)
+    # Carter twice and Lim twice: year suffixes and repeated numbers come and go.
+    pool = IDS[:8] + ["carter2020motivation", "carter2020feedback", "lim2010"]
+    document: list[Cluster] = []
+    try:
+        for step in range(60):
+            kind = rng.choice(["insert", "insert", "change", "remove", "many"])
+            at = rng.randrange(len(document) + 1)
+            cluster = Cluster(f"s{step}", tuple(CiteItem(i) for i in rng.sample(
+                pool, rng.choice([1, 1, 2]))))
+            if kind == "insert" or not document:
+                document.insert(at, cluster)
+            elif kind == "change":
+                document[min(at, len(document) - 1)] = cluster
+            elif kind == "remove":
+                del document[min(at, len(document) - 1)]
+            else:
+                document[at:at + 2] = [cluster, Cluster(f"m{step}", (CiteItem(rng.choice(pool)),))]
+            got = [u.formatted.html for u in engine.process_document(document)]
+            whole.reset()
+            assert got == [u.formatted.html for u in whole.process_document(document)], step
+        assert [e.html for e in engine.bibliography().entries] == \
+            [e.html for e in whole.bibliography().entries]
+    finally:
+        whole.close()
 
 
 def test_preview_formats_one_citation_outside_the_document(apa: CitationEngine) -> None:

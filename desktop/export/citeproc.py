@@ -404,9 +404,10 @@ var tandem = (function () {
         JSON.parse(citation), JSON.parse(pre), JSON.parse(post));
       return json(out[1]);
     },
-    rebuild: function (key, citations) {
+    rebuild: function (key, citations, uncited) {
       // Every citation of a document in one pass: [[citationID, noteIndex, html], ...].
-      return json(engines[key].engine.rebuildProcessorState(JSON.parse(citations), "html", []));
+      return json(engines[key].engine.rebuildProcessorState(
+        JSON.parse(citations), "html", JSON.parse(uncited)));
     },
     preview: function (key, items) {
       return json(engines[key].engine.makeCitationCluster(JSON.parse(items)));
@@ -484,12 +485,14 @@ class CitationEngine:
         # Forced, because the parent's default-locale must not override the dependent's.
         self._runtime.call("build", self._key, loaded.xml, self.locale, True)
         self._items: dict[str, str] = {}  # id → the item as last registered (JSON)
-        # The last whole document formatted, by its citations' items: the editor and the export
-        # format the same proposal with the same engine, and the second need not do it again.
-        self._document: tuple[tuple[tuple[CiteItem, ...], int], ...] | None = None
-        self._document_texts: list[Formatted] = []
-        self._ids: list[str] = []  # the citation ids the engine holds that document under
-        self._relabelled: list[Cluster] | None = None  # the same document asked under other ids
+        self._uncited: list[str] = []
+        # The document the engine holds: each citation's items, the engine's own id for it
+        # and its text. None when the texts may be stale (an edited reference, uncited items
+        # changed): the next document is then formatted whole.
+        self._document: list[tuple[tuple[CiteItem, ...], int]] | None = []
+        self._ids: list[str] = []
+        self._texts: list[Formatted] = []
+        self._next_id = itertools.count(1)
 
     def close(self) -> None:
         """Free the JS engine; this object must not be used afterwards."""
@@ -516,63 +519,87 @@ class CitationEngine:
     def set_uncited(self, ids: Sequence[str]) -> None:
         """Registered items listed in the bibliography even though nothing cites them."""
         self._check_known(ids)
-        self._document = None
         self._runtime.call("setUncited", self._key, json.dumps(list(ids)))
+        self._uncited = list(ids)
+        self._document = None  # uncited items take part in disambiguation
 
     def reset(self) -> None:
         """Forget all citations and uncited items (registered items stay citable)."""
-        self._document = self._relabelled = None
         self._runtime.call("reset", self._key)
+        self._document, self._ids, self._texts, self._uncited = [], [], [], []
 
     def process_citation(self, cluster: Cluster, before: Sequence[Cluster] = (),
                          after: Sequence[Cluster] = ()) -> list[CitationUpdate]:
         """Add or change ``cluster`` between the document's ``before`` and ``after`` citations.
 
-        ``before`` and ``after`` are the other citations in document order, already processed.
         Returns every citation whose text is new or changed, the edited one included: an APA
         "2020" elsewhere becomes "2020a", a numeric style renumbers.
         """
-        self._check_known([item.id for item in cluster.items])
-        if self._relabelled is not None:
-            # ``before`` and ``after`` name citations by the ids of the last document pass.
-            self._rebuild(self._relabelled)
-        self._document = None
-        citation = {"citationID": cluster.id,
-                    "citationItems": [item.to_csl() for item in cluster.items],
-                    "properties": {"noteIndex": cluster.note_index}}
-        out = self._runtime.call(
-            "process", self._key, json.dumps(citation, ensure_ascii=False),
-            json.dumps([[c.id, c.note_index] for c in before]),
-            json.dumps([[c.id, c.note_index] for c in after]))
-        return [CitationUpdate(index, cluster_id, _formatted(html))
-                for index, html, cluster_id in json.loads(out)]
+        clusters = [*before, cluster, *after]
+        return [CitationUpdate(index, clusters[index].id, self._texts[index])
+                for index in self._update(clusters)]
 
     def process_document(self, clusters: Sequence[Cluster]) -> list[CitationUpdate]:
-        """All of a document's citations at once, in document order (an export): the same texts
-        as :meth:`process_citation` one by one, in one pass instead of one per citation.
-        Earlier citations and uncited items are forgotten first. The same citations as the
-        last call, with the same items, give the last call's texts without formatting again
-        (cluster ids are only labels: the texts depend on the items and their order)."""
+        """All of a document's citations, in document order, as the editor shows them and the
+        export prints them. The engine keeps the document it last formatted: one citation
+        added, changed or removed since is one ``processCitationCluster`` call (about a
+        millisecond), the same document again costs nothing, anything else is formatted whole
+        in one pass. Cluster ids are only the caller's labels; the texts depend on the items
+        and their order."""
+        self._update(clusters)
+        return [CitationUpdate(index, cluster.id, formatted) for index, (cluster, formatted)
+                in enumerate(zip(clusters, self._texts, strict=True))]
+
+    def _update(self, clusters: Sequence[Cluster]) -> list[int]:
+        """Bring the engine's document to ``clusters``; the positions whose text changed."""
         for cluster in clusters:
             self._check_known([item.id for item in cluster.items])
-        document = tuple((c.items, c.note_index) for c in clusters)
-        if document != self._document:
-            self._rebuild(clusters)
-            self._document = document
-        else:
-            # The engine still knows these citations by the ids they were formatted under.
-            self._relabelled = list(clusters) if [c.id for c in clusters] != self._ids else None
-        return [CitationUpdate(index, cluster.id, formatted) for index, (cluster, formatted)
-                in enumerate(zip(clusters, self._document_texts, strict=True))]
+        new = [(c.items, c.note_index) for c in clusters]
+        old = self._document
+        if old is None:
+            return self._rebuild(new)
+        if new == old:
+            return []
+        same = min(len(old), len(new))
+        head = next((n for n in range(same) if old[n] != new[n]), same)
+        tail = next((n for n in range(same - head) if old[-1 - n] != new[-1 - n]), same - head)
+        added, removed = len(new) - head - tail, len(old) - head - tail
+        if not new or added > 1 or removed > 1:
+            return self._rebuild(new)
+        ids = self._ids[:head] + [self._ids[head] if removed else self._new_id()] * added \
+            + self._ids[len(old) - tail:]
+        # A removed citation leaves with the next (or previous) one processed again.
+        target = head if added or head < len(new) else head - 1
+        items, note = new[target]
+        citation = {"citationID": ids[target], "citationItems": [i.to_csl() for i in items],
+                    "properties": {"noteIndex": note}}
+        out = json.loads(self._runtime.call(
+            "process", self._key, json.dumps(citation, ensure_ascii=False),
+            json.dumps([[ids[n], new[n][1]] for n in range(target)]),
+            json.dumps([[ids[n], new[n][1]] for n in range(target + 1, len(new))])))
+        texts: list[Formatted | None] = [*self._texts[:head], *[None] * added,
+                                         *self._texts[len(old) - tail:]]
+        for index, html, _citation_id in out:
+            texts[index] = _formatted(html)
+        if any(t is None for t in texts):
+            return self._rebuild(new)
+        self._document, self._ids, self._texts = new, ids, texts  # type: ignore[assignment]
+        return sorted(index for index, _html, _citation_id in out)
 
-    def _rebuild(self, clusters: Sequence[Cluster]) -> None:
-        self.reset()
-        citations = [{"citationID": c.id, "citationItems": [i.to_csl() for i in c.items],
-                      "properties": {"noteIndex": c.note_index}} for c in clusters]
-        out = self._runtime.call("rebuild", self._key, json.dumps(citations, ensure_ascii=False))
-        self._document_texts = [_formatted(html) for _id, _note, html in json.loads(out)]
-        self._ids = [c.id for c in clusters]
-        self._relabelled = None
+    def _rebuild(self, new: list[tuple[tuple[CiteItem, ...], int]]) -> list[int]:
+        """Format the whole document in one pass (uncited items kept)."""
+        self._runtime.call("reset", self._key)
+        ids = [self._new_id() for _c in new]
+        citations = [{"citationID": i, "citationItems": [item.to_csl() for item in items],
+                      "properties": {"noteIndex": note}} for i, (items, note) in zip(ids, new)]
+        out = self._runtime.call("rebuild", self._key, json.dumps(citations, ensure_ascii=False),
+                                 json.dumps(self._uncited))
+        self._texts = [_formatted(html) for _id, _note, html in json.loads(out)]
+        self._document, self._ids = new, ids
+        return list(range(len(new)))
+
+    def _new_id(self) -> str:
+        return f"t{next(self._next_id)}"
 
     def preview(self, items: Sequence[CiteItem]) -> Formatted:
         """A citation formatted on its own, outside any document (no year suffixes or numbers

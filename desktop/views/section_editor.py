@@ -62,9 +62,11 @@ class CitationLabels:
     export will; until the style engine has done so, as a neutral marker
     ``[Noy & Zhang 2023, 12]``.
 
-    Formatting a whole proposal takes the engine a while (a fraction of a second for a couple
-    of hundred citations), so ``compute_document`` may run on a worker thread; its result is
-    applied on the window's thread with ``apply_document``.
+    The engine keeps the proposal's citations it last formatted, so a citation inserted,
+    changed or removed is one ``processCitationCluster`` call (about a millisecond); the first
+    pass over a whole proposal takes a fraction of a second for a couple of hundred citations,
+    so ``compute_document`` may run on a worker thread; its result is applied on the window's
+    thread with ``apply_document``.
     """
 
     def __init__(self, workspace: Workspace) -> None:
