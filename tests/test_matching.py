@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from desktop.cli import main as cli
-from desktop.services import matching
+from desktop.services import matching, references
 from desktop.services.library_import import import_files
 from desktop.services.textproc import detect_language, fold, stem, terms
 from desktop.services.workspace import Workspace
@@ -297,6 +297,30 @@ def test_the_library_index_is_kept_between_runs(
     assert _ranked(again, terms_list) == _ranked(first, terms_list)
     # Written whole under a temporary name, then renamed: nothing else is left beside it.
     assert [p.name for p in file.parent.iterdir()] == [file.name]
+
+
+def test_indexes_no_workspace_uses_are_removed(
+        library: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A deleted workspace leaves its index behind: files unused for a month go when an
+    index is saved; the files in use stay, and loading one counts as using it."""
+    import os
+    import time
+    _index, _built, file = _index_in_new_process(library, monkeypatch)
+    assert file is not None
+    folder = file.parent
+    month = (matching.CACHE_DAYS + 1) * 86400
+    old, recent, piece = folder / "gone.npz", folder / "other.npz", folder / ".x.npz.1.part"
+    for made, age in ((old, month), (recent, 86400), (piece, 2 * 86400)):
+        made.write_bytes(b"x")
+        os.utime(made, (time.time() - age,) * 2)
+    os.utime(file, (time.time() - month,) * 2)
+    _index, built, _file = _index_in_new_process(library, monkeypatch)
+    assert built == 0 and time.time() - file.stat().st_mtime < 3600  # loaded: used now
+    with Workspace.open(library) as ws, ws.transaction() as tx:
+        references.add_csl_item(tx, {"id": "new", "type": "book", "title": "Rosters"})
+    _index, built, _file = _index_in_new_process(library, monkeypatch)
+    assert built == 1
+    assert sorted(p.name for p in folder.iterdir()) == sorted([file.name, recent.name])
 
 
 def test_a_changed_library_is_indexed_again(library: Path,

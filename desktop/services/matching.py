@@ -16,6 +16,8 @@ import importlib.metadata
 import json
 import logging
 import math
+import os
+import time
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -48,6 +50,7 @@ FEEDBACK_DOCS = 10
 FEEDBACK_TERMS = 20
 ORIGINAL_WEIGHT = 0.5
 PHRASE_CANDIDATES = 200
+CACHE_DAYS = 30  # an index file no workspace has used for this long is removed
 # A term list gives one form of a translation ('representation', 'introduce'); papers use
 # others that Snowball keeps apart ('representatives' → repres, 'introduction' → introduct).
 # A translated stem also matches the stems it begins or that begin it, down to five letters,
@@ -639,17 +642,42 @@ def library_index(session: Session, control: TaskControl = NO_CONTROL) -> MatchI
                     r.language or "") for r in rows]
         path = index_file(session)
         index = MatchIndex.load(path, docs) if path else None
-        if index is None:
+        if index is not None and path is not None:
+            _touch(path)
+        elif path is not None:
             index = MatchIndex(docs, control)
-            if path:
-                try:
-                    index.save(path)
-                except OSError:
-                    # Only the next start is slower: matching itself goes on.
-                    log.warning("could not save the matching index to %s", path, exc_info=True)
+            try:
+                index.save(path)
+            except OSError:
+                # Only the next start is slower: matching itself goes on.
+                log.warning("could not save the matching index to %s", path, exc_info=True)
+            _prune(path.parent, keep=path)
+        else:
+            index = MatchIndex(docs, control)
         return index
 
     return cached_index(session, "library", version, build)
+
+
+def _touch(path: Path) -> None:
+    try:
+        os.utime(path)  # in use: ``_prune`` goes by when an index was last used
+    except OSError:
+        pass
+
+
+def _prune(folder: Path, keep: Path) -> None:
+    """Remove the indexes no workspace has used for ``CACHE_DAYS`` (a deleted or moved
+    workspace leaves its file behind; at 100,000 references it holds 90 MB), and pieces of
+    writes a crash interrupted."""
+    now = time.time()
+    for file in folder.iterdir():
+        stale = CACHE_DAYS * 86400 if file.suffix == ".npz" else 86400
+        try:
+            if file != keep and now - file.stat().st_mtime > stale:
+                file.unlink()
+        except OSError:
+            log.warning("could not remove the old matching index %s", file, exc_info=True)
 
 
 def index_file(session: Session) -> Path | None:
