@@ -521,15 +521,20 @@ def cmd_bibliography(args: argparse.Namespace) -> int:
     items = [{**entry.csl, "id": entry.key or f"line-{entry.line}"} for entry in parsed.entries]
     try:
         engine = CitationEngine(args.style, args.locale)
-        engine.set_uncited(engine.register(items))
-        bibliography = engine.bibliography()
+        bibliography, broken = engine.bibliography_of(engine.register(items))
     except (CitationError, MissingAssetError) as exc:
         return error(str(exc))
+    for item_id, message in broken.items():
+        error(_("{file}, item {id}: {reason}").format(file=path, id=item_id, reason=message))
+    for item_id in bibliography.omitted:
+        error(_("{file}, item {id}: the style {style} prints nothing for it (it needs at least "
+                "a title, an author or a date)").format(file=path, id=item_id,
+                                                        style=engine.style))
     for entry in bibliography.entries:
         # The engine's newlines only lay out its divs; one entry per line keeps it scriptable.
         print("".join(line.strip() for line in entry.html.splitlines())
               if args.format == "html" else entry.text)
-    return 1 if parsed.rejected else 0
+    return 1 if parsed.rejected or broken or bibliography.omitted else 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -268,6 +268,48 @@ def test_edits_one_by_one_give_what_a_whole_pass_gives(style: str,
         whole.close()
 
 
+OTHER_PROGRAMS = [
+    {"id": "good", "type": "book", "title": "A good book", "issued": {"date-parts": [[2001]]},
+     "author": [{"family": "Aalders", "given": "Bea"}]},
+    # Better BibTeX writes an open end as [0]; other programs mix precisions in a range.
+    {"id": "open", "type": "book", "title": "Open ended",
+     "issued": {"date-parts": [["1999", 9, 29], [0]]}},
+    {"id": "mixed", "type": "book", "title": "Mixed precision",
+     "issued": {"date-parts": [[2014, 12, 31], [2015]]}},
+    {"id": "listed", "type": "book", "title": ["not", "text"]},
+    {"id": "empty", "type": "entry-encyclopedia", "editor": [{"literal": "Xxx"}]},
+]
+
+
+def test_other_programs_items_do_not_stop_the_rest() -> None:
+    """Date ranges citeproc-js refuses are made acceptable; an item it still fails on is
+    named with the field at fault and left out; the others are all printed, and the engine
+    goes on working."""
+    engine = build("harvard-cite-them-right")
+    try:
+        ids = engine.register(OTHER_PROGRAMS)
+        bibliography, broken = engine.bibliography_of(ids)
+        assert broken == {"listed": "title should be text"}
+        texts = {e.ids[0]: e.text for e in bibliography.entries}
+        assert set(texts) == {"good", "open", "mixed", "empty"}
+        assert "(1999)" in texts["open"] and "(2014–2015)" in texts["mixed"]
+        again = engine.process_document([Cluster("a", (CiteItem("good"),))])
+        assert again[0].formatted.text == "(Aalders, 2001)"
+    finally:
+        engine.close()
+
+
+def test_an_item_the_style_prints_nothing_for_is_named() -> None:
+    engine = build("chicago")
+    try:
+        ids = engine.register([i for i in OTHER_PROGRAMS if i["id"] in ("good", "empty")])
+        bibliography, broken = engine.bibliography_of(ids)
+        assert not broken and bibliography.omitted == ("empty",)
+        assert [e.ids for e in bibliography.entries] == [("good",)]
+    finally:
+        engine.close()
+
+
 def test_preview_formats_one_citation_outside_the_document(apa: CitationEngine) -> None:
     preview = apa.preview([CiteItem("vaswani2017", locator="5")])
     assert preview.text == "(Vaswani et al., 2017, p. 5)"
@@ -426,6 +468,17 @@ def test_cli_bibliography(capsys: pytest.CaptureFixture[str], tmp_path: Path) ->
     assert len(lines) == 20
     assert lines[0].startswith('<div class="csl-entry"><div class="csl-left-margin">[1]</div>')
     assert "<i>Psychol Bull</i>" in lines[0]
+
+
+def test_cli_bibliography_names_the_items_it_leaves_out(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    items = tmp_path / "others.json"
+    items.write_text(json.dumps(OTHER_PROGRAMS), encoding="utf-8")
+    code, out, err = run_cli(["bibliography", "--style", "harvard-cite-them-right",
+                              "--items", str(items)], capsys)
+    assert code == 1 and len(out.splitlines()) == 4
+    assert f"{items}, item listed: title should be text" in err
+    assert out.startswith("Aalders, B. (2001) A good book.")
 
 
 def test_cli_bibliography_errors_name_the_file(capsys: pytest.CaptureFixture[str],

@@ -17,6 +17,7 @@ formatting (for the Word writer), and as plain text. No Qt.
 """
 from __future__ import annotations
 
+import atexit
 import itertools
 import json
 import threading
@@ -147,6 +148,8 @@ class Bibliography:
 
     layout: BibliographyLayout
     entries: tuple[BibEntry, ...]
+    # Items the style prints nothing for (no title, author or date it can use): left out.
+    omitted: tuple[str, ...] = ()
 
 
 # --- HTML from the engine → runs ---------------------------------------------------------------
@@ -435,12 +438,20 @@ class _Runtime:
         self.js_error = JSEvalException
         self.lock = threading.RLock()
         self.ctx = MiniRacer()
+        # Closed before the interpreter shuts down: left to the garbage collector at exit,
+        # the context's teardown can wait forever for V8's thread, which can no longer run
+        # Python (seen as a command line that printed its output and never ended, under load).
+        atexit.register(self.close)
         self.ctx.eval("var module = {exports: {}}; var exports = module.exports;")
         self.ctx.eval(csl_assets.read(csl_assets.CITEPROC_JS))
         self.ctx.eval(_BRIDGE)
         for name in locale_names():
             self.ctx.call("tandem.addLocale", name,
                           csl_assets.read(f"locales/locales-{name}.xml"))
+
+    def close(self) -> None:
+        with self.lock:
+            self.ctx.close()
 
     def call(self, function: str, *args: Any) -> Any:
         with self.lock:
@@ -466,6 +477,59 @@ def _shared_runtime() -> _Runtime:
 
 # --- the engine --------------------------------------------------------------------------------
 
+def _date_range(parts: list[Any]) -> list[Any]:
+    """A ``date-parts`` range citeproc-js accepts. It stops the whole document at a range whose
+    ends differ in precision, which other programs write: Better BibTeX marks an open end as
+    ``[0]`` (``[[1999, 9, 29], [0]]``). An open or empty end leaves the start; otherwise both
+    ends keep the precision they share."""
+    if len(parts) != 2 or not all(isinstance(p, list) for p in parts):
+        return parts
+    start, end = parts
+    if not end or not any(str(v).strip("0 ") for v in end):
+        return [start]
+    if len(start) != len(end):
+        size = min(len(start), len(end))
+        return [start[:size], end[:size]]
+    return parts
+
+
+_NAMES = {"author", "editor", "translator", "director", "composer", "container-author",
+          "collection-editor", "editorial-director", "illustrator", "interviewer",
+          "original-author", "recipient", "reviewed-author", "script-writer", "performer",
+          "chair", "compiler", "contributor", "curator", "executive-producer", "guest", "host",
+          "narrator", "organizer", "producer", "series-creator"}
+_DATES = {"issued", "accessed", "original-date", "event-date", "submitted", "available-date"}
+
+
+def shape_problems(item: Mapping[str, Any]) -> list[str]:
+    """Fields whose JSON shape is not what CSL-JSON has there (names a list of objects, dates
+    an object, everything else text or a number): what to tell the user when the engine
+    fails on an item with a JavaScript error."""
+    problems = []
+    for name, value in item.items():
+        if name in _NAMES:
+            good = isinstance(value, list) and all(isinstance(v, Mapping) for v in value)
+            wanted = _("a list of names")
+        elif name in _DATES:
+            good, wanted = isinstance(value, (Mapping, str)), _("a date")
+        elif name == "id":
+            continue
+        else:
+            good = isinstance(value, (str, int, float)) and not isinstance(value, bool)
+            wanted = _("text")
+        if not good:
+            problems.append(_("{field} should be {kind}").format(field=name, kind=wanted))
+    return problems
+
+
+def _engine_item(item: Mapping[str, Any]) -> dict[str, Any]:
+    entry = {**item, "id": str(item["id"])}
+    for name, value in item.items():
+        if isinstance(value, Mapping) and isinstance(value.get("date-parts"), list):
+            entry[name] = {**value, "date-parts": _date_range(value["date-parts"])}
+    return entry
+
+
 class CitationEngine:
     """One citeproc-js processor for a style and locale, with its own items and citations.
 
@@ -482,6 +546,7 @@ class CitationEngine:
         self.locale = resolve_locale(locale or loaded.default_locale or DEFAULT_LOCALE)
         self._runtime = _shared_runtime()
         self._key = f"e{next(CitationEngine._keys)}"
+        self._xml = loaded.xml
         # Forced, because the parent's default-locale must not override the dependent's.
         self._runtime.call("build", self._key, loaded.xml, self.locale, True)
         self._items: dict[str, str] = {}  # id → the item as last registered (JSON)
@@ -505,7 +570,7 @@ class CitationEngine:
         for number, item in enumerate(items, 1):
             if not isinstance(item, Mapping) or item.get("id") in (None, ""):
                 raise CitationError(_("CSL-JSON item {number} has no id").format(number=number))
-            entry = {**item, "id": str(item["id"])}
+            entry = _engine_item(item)
             data = json.dumps(entry, ensure_ascii=False, sort_keys=True)
             ids.append(entry["id"])
             if self._items.get(entry["id"]) != data:
@@ -622,12 +687,56 @@ class CitationEngine:
             entry_spacing=int(params.get("entryspacing") or 0),
             line_spacing=int(params.get("linespacing") or 0),
             max_offset=int(params.get("maxoffset") or 0))
+        # citeproc-js leaves out an entry that renders empty but still lists its ids.
+        empty = {int(e["index"]) for e in params.get("bibliography_errors") or ()}
+        printed = [ids for n, ids in enumerate(params["entry_ids"]) if n not in empty]
         built = []
-        for ids, html in zip(params["entry_ids"], entries, strict=True):
+        for ids, html in zip(printed, entries, strict=True):
             html = html.strip()
             label, body = html_runs(html)
             built.append(BibEntry(tuple(str(i) for i in ids), html, label, body))
-        return Bibliography(layout, tuple(built))
+        omitted = tuple(str(i) for n in sorted(empty) for i in params["entry_ids"][n])
+        return Bibliography(layout, tuple(built), omitted)
+
+    def bibliography_of(self, ids: Sequence[str]) -> tuple[Bibliography, dict[str, str]]:
+        """The bibliography of registered items, none of them cited (a reference list), and
+        the items the engine fails on with its message: those are left out, so that one
+        broken item does not take the others with it."""
+        try:
+            self.set_uncited(ids)
+            return self.bibliography(), {}
+        except CitationError:
+            pass
+        items = dict(self._items)
+
+        def failing(group: Sequence[str]) -> dict[str, str]:
+            # Halving finds a few broken items among many in a few tries (an engine each).
+            self._build({i: items[i] for i in group})
+            try:
+                self.set_uncited(group)
+                self.bibliography()
+                return {}
+            except CitationError as exc:
+                if len(group) == 1:
+                    found = shape_problems(json.loads(items[group[0]]))
+                    return {group[0]: "; ".join(found) if found else str(exc)}
+                half = len(group) // 2
+                return failing(group[:half]) | failing(group[half:])
+
+        broken = failing(list(ids))
+        good = [i for i in ids if i not in broken]
+        self._build({i: items[i] for i in items if i not in broken})
+        self.set_uncited(good)
+        return self.bibliography(), broken
+
+    def _build(self, items: Mapping[str, str]) -> None:
+        """This engine's processor built again with ``items`` (id → JSON): after an error
+        citeproc-js keeps the item it failed on, and every later call fails with it."""
+        self._runtime.call("build", self._key, self._xml, self.locale, True)
+        self._document, self._ids, self._texts, self._uncited = [], [], [], []
+        self._items = dict(items)
+        if items:
+            self._runtime.call("addItems", self._key, "[" + ",".join(items.values()) + "]")
 
     def _check_known(self, ids: Iterable[str]) -> None:
         unknown = [i for i in ids if i not in self._items]
