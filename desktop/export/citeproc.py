@@ -631,6 +631,7 @@ class CitationEngine:
         added, removed = len(new) - head - tail, len(old) - head - tail
         if not new or added > 1 or removed > 1:
             return self._rebuild(new)
+        self._document = None  # until the engine has answered: a failure leaves it unknown
         ids = self._ids[:head] + [self._ids[head] if removed else self._new_id()] * added \
             + self._ids[len(old) - tail:]
         # A removed citation leaves with the next (or previous) one processed again.
@@ -653,6 +654,7 @@ class CitationEngine:
 
     def _rebuild(self, new: list[tuple[tuple[CiteItem, ...], int]]) -> list[int]:
         """Format the whole document in one pass (uncited items kept)."""
+        self._document = None
         self._runtime.call("reset", self._key)
         ids = [self._new_id() for _c in new]
         citations = [{"citationID": i, "citationItems": [item.to_csl() for item in items],
@@ -723,7 +725,8 @@ class CitationEngine:
                 half = len(group) // 2
                 return failing(group[:half]) | failing(group[half:])
 
-        broken = failing(list(ids))
+        half = len(ids) // 2  # all of them together failed already
+        broken = failing(ids[:half]) | failing(ids[half:]) if len(ids) > 1 else failing(ids)
         good = [i for i in ids if i not in broken]
         self._build({i: items[i] for i in items if i not in broken})
         self.set_uncited(good)
