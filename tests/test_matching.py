@@ -105,6 +105,13 @@ def test_compound_parts_keep_four_letters(tmp_path: Path) -> None:
     assert terms_list.compound_translations("kernwoorden") == []
 
 
+def test_word_spans_leave_punctuation_out() -> None:
+    text = "AI and Management: the Automation–Augmentation Paradox (Cliënten)"
+    spans = {folded: text[a:b] for a, b, folded in matching.word_spans(text)}
+    assert spans["management"] == "Management" and spans["augmentation"] == "Augmentation"
+    assert spans["clienten"] == "Cliënten"
+
+
 def test_screening_feeds_back_into_the_ranking(terms_list: matching.TermList) -> None:
     index = matching.MatchIndex(DOCS)
     query = matching.build_query("nurses", "en", terms_list)

@@ -17,10 +17,11 @@ import json
 import logging
 import math
 import os
+import re
 import time
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -50,6 +51,7 @@ FEEDBACK_DOCS = 10
 FEEDBACK_TERMS = 20
 ORIGINAL_WEIGHT = 0.5
 PHRASE_CANDIDATES = 200
+_WORD_RUN = re.compile(r"[^\W_]+")  # a word as ``textproc.words`` reads one
 CACHE_DAYS = 30  # an index file no workspace has used for this long is removed
 # A term list gives one form of a translation ('representation', 'introduce'); papers use
 # others that Snowball keeps apart ('representatives' → repres, 'introduction' → introduct).
@@ -584,6 +586,15 @@ def fold_word(word: str) -> str:
     """A word as written in a text, folded the way ``highlight_words`` reports it."""
     found = words(word)
     return found[0] if found else ""
+
+
+def word_spans(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, folded word) of each word of ``text``, without the punctuation around it:
+    where a highlight starts and ends ('Management:' marks 'Management')."""
+    for match in _WORD_RUN.finditer(text):
+        folded = fold_word(match.group())
+        if folded:
+            yield match.start(), match.end(), folded
 
 
 def highlight_words(query: Query, text: str, language: str) -> set[str]:

@@ -138,9 +138,13 @@ class ScreeningDialog(QDialog):
             matching.highlight_words(self.query, f"{c.title} {c.abstract}", "nl")
 
         def mark(text: str) -> str:
-            return " ".join(f"<span style='background:#fff2a8'>{escape(w)}</span>"
-                            if matching.fold_word(w) in marked else escape(w)
-                            for w in text.split())
+            html, done = [], 0
+            for start, end, folded in matching.word_spans(text):
+                if folded in marked:
+                    html += [escape(text[done:start]), "<span style='background:#fff2a8'>",
+                             escape(text[start:end]), "</span>"]
+                    done = end
+            return "".join(html) + escape(text[done:])
 
         decision = _(matches.DECISIONS.get(c.decision, c.decision))
         self.detail.setHtml(
