@@ -2,7 +2,7 @@
 the text reaches the database and the counts follow."""
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, Qt
+from PySide6.QtCore import QMimeData, QPoint, Qt
 from PySide6.QtGui import QTextCursor
 from sqlalchemy import select
 
@@ -300,3 +300,19 @@ def test_a_proposal_started_from_a_question_answers_it(tandem: TandemApp, monkey
         new_id = page.current_id()
         assert proposal_service.proposal_rows(s, [new_id])[new_id].title == \
             "Van vraag naar voorstel"
+
+
+def test_selecting_a_long_title_keeps_the_numbers_in_sight(tandem: TandemApp, qtbot) -> None:  # noqa: ANN001
+    page = open_page(tandem)
+    tree = page.tree
+    tree.setFixedWidth(150)  # narrower than its columns, as beside a wide editor
+    tandem.window.show()  # Qt scrolls to the current item only in a visible view
+    qtbot.waitExposed(tandem.window)
+    qtbot.waitUntil(lambda: tree.horizontalScrollBar().maximum() > 0, timeout=2000)
+    item = tree.topLevelItem(2)
+    rect = tree.visualItemRect(item)
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton,
+                     pos=QPoint(tree.columnViewportPosition(1) + 40, rect.center().y()))
+    qtbot.keyClick(tree, Qt.Key.Key_Down)
+    assert tree.currentItem() is tree.topLevelItem(3)
+    assert tree.horizontalScrollBar().value() == 0

@@ -55,6 +55,7 @@ class ProposalsPage(RecordPage):
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._tree_menu)
         self.tree.currentItemChanged.connect(self._open_section)
+        self.tree.currentItemChanged.connect(self._keep_numbers_in_sight)
         self.editor = SectionEditor(self.workspace, self.runner)
         self.editor.pick_citation = lambda pid: pick_citation(self, self.workspace, pid)
         self.editor.sig_counts_changed.connect(self._counts_changed)
@@ -291,6 +292,10 @@ class ProposalsPage(RecordPage):
         self.tree.blockSignals(False)
         if select is None and self.tree.topLevelItemCount():
             self.tree.setCurrentItem(self.tree.topLevelItem(0))
+
+    def _keep_numbers_in_sight(self, *_items: Any) -> None:
+        # Qt scrolls a clicked long title into view, and the number column out of it.
+        self.tree.horizontalScrollBar().setValue(0)
 
     def _open_section(self, item: QTreeWidgetItem | None, _previous: Any = None) -> None:
         if item is None or self.proposal_id is None:
