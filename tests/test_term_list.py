@@ -114,3 +114,172 @@ def test_saving_is_atomic(monkeypatch: pytest.MonkeyPatch) -> None:
     assert term_list.own_path().read_bytes() == before
     assert [p.name for p in term_list.own_path().parent.iterdir()] == [term_list.FILE_NAME]
     assert stem("bicycle", "en") in query_stems(question)
+
+
+# -- the dialog -------------------------------------------------------------------------------
+def open_dialog(qtbot):  # noqa: ANN001, ANN201
+    from PySide6.QtWidgets import QDialog
+
+    from desktop.views.term_list_dialog import TermListDialog
+
+    dialog = TermListDialog()
+    # Closed at the end without the question about unsaved changes, which would wait forever.
+    qtbot.addWidget(dialog, before_close_func=QDialog.reject)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)  # for the keyboard shortcuts
+    return dialog
+
+
+def shown(dialog) -> list[tuple[str, str, str]]:  # noqa: ANN001
+    proxy = dialog.proxy
+    return [tuple(proxy.index(r, c).data() for c in range(3)) for r in range(proxy.rowCount())]
+
+
+def select(dialog, dutch: str, source: str) -> None:  # noqa: ANN001
+    from PySide6.QtCore import QItemSelectionModel
+
+    row = next(r for r, (d, _e, s) in enumerate(shown(dialog)) if d == dutch and s == source)
+    dialog.table.selectionModel().select(
+        dialog.proxy.index(row, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
+        | QItemSelectionModel.SelectionFlag.Rows)
+
+
+def test_the_dialog_adds_filters_removes_and_saves(qtbot) -> None:  # noqa: ANN001
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication, QLineEdit
+
+    dialog = open_dialog(qtbot)
+    shipped = term_list.read_file(term_list.shipped_path()).entries
+    assert dialog.proxy.rowCount() == len(shipped)
+    # Shipped rows are read-only.
+    first = dialog.model.index(0, 1)
+    assert not dialog.model.flags(first) & Qt.ItemFlag.ItemIsEditable
+    assert not dialog.model.setData(first, "something else")
+    assert dialog.model.entry(0) == shipped[0]
+
+    # Insert adds a row and opens its Dutch cell; Enter ends the edit, not the dialog.
+    qtbot.keyClick(dialog.table, Qt.Key.Key_Insert)
+    editor = QApplication.focusWidget()
+    assert isinstance(editor, QLineEdit)
+    qtbot.keyClicks(editor, "fietsenstalling")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.model.own == [TermEntry("fietsenstalling", "")])
+    assert dialog.isVisible()
+    # A row needs both sides: saving stops at the missing one and says so.
+    assert "English term is missing" in dialog.problem_label.text()
+    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    assert dialog.isVisible() and not term_list.own_path().exists()
+    current = dialog.proxy.mapToSource(dialog.table.currentIndex())
+    assert (current.row(), current.column()) == (0, 1)
+    # An unfinished row shows whatever the filter says.
+    dialog.filter_edit.setText("no such term")
+    assert [r[0] for r in shown(dialog)] == ["fietsenstalling"]
+    dialog.filter_edit.clear()
+    dialog.table.setFocus()
+    qtbot.keyClick(dialog.table, Qt.Key.Key_F2)
+    qtbot.keyClicks(QApplication.focusWidget(), "bicycle")
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.model.own == [TermEntry("fietsenstalling", "bicycle")])
+    assert dialog.problem_label.text() == ""
+    # Enter in the editor of a row that could be saved still only ends the edit.
+    qtbot.keyClick(dialog.table, Qt.Key.Key_F2)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_End)  # the editor selects all
+    qtbot.keyClicks(QApplication.focusWidget(), " parking")
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.model.own == [TermEntry("fietsenstalling",
+                                                           "bicycle parking")])
+    assert dialog.isVisible()
+
+    # Ctrl+N adds another; Delete removes own rows only.
+    qtbot.keyClick(dialog.table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert len(dialog.model.own) == 2
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)  # ends the edit only
+    assert dialog.isVisible()
+    qtbot.keyClick(dialog.table, Qt.Key.Key_Delete)
+    assert dialog.model.own == [TermEntry("fietsenstalling", "bicycle parking")]
+
+    # The filter looks at both sides, ignoring case and accents; Ctrl+F goes there.
+    qtbot.keyClick(dialog.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert dialog.filter_edit.hasFocus()
+    dialog.filter_edit.setText("WORKLOAD")
+    assert {"werkdruk", "werkbelasting"} <= {r[0] for r in shown(dialog)}
+    assert all("workload" in r[1] for r in shown(dialog))
+    dialog.filter_edit.setText("werkdruk")
+    assert shown(dialog) == [("werkdruk", "workload | work intensification | work pressure",
+                              "shipped")]
+    select(dialog, "werkdruk", "shipped")
+    assert not dialog.remove_button.isEnabled()
+    qtbot.keyClick(dialog.table, Qt.Key.Key_Delete)
+    assert len(dialog.model.own) == 1
+    dialog.off_button.click()
+    assert [(r[1], r[2]) for r in shown(dialog)] == [
+        ("-", "yours, switches off"),
+        ("workload | work intensification | work pressure", "shipped, switched off")]
+
+    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    assert not dialog.isVisible() and dialog.result() == dialog.DialogCode.Accepted
+    assert term_list.read_file(term_list.own_path()).entries == (
+        TermEntry("fietsenstalling", "bicycle parking"), TermEntry("werkdruk", "-"))
+    assert stem("bicycle", "en") in query_stems("Waar is de fietsenstalling?")
+    assert stem("workload", "en") not in query_stems("Hoe verminderen we de werkdruk?")
+
+
+def test_the_dialog_shows_a_broken_file_to_be_fixed(qtbot) -> None:  # noqa: ANN001
+    path = term_list.own_path()
+    path.parent.mkdir(parents=True)
+    path.write_text("fietsenstalling\tbicycle parking\nwerkdruk job strain\n", encoding="utf-8")
+    dialog = open_dialog(qtbot)
+    assert dialog.load_error.isVisible()
+    assert f"{path}:2: " in dialog.load_error.text()
+    assert shown(dialog)[:2] == [("fietsenstalling", "bicycle parking", "yours"),
+                                 ("werkdruk job strain", "", "yours")]
+    dialog.model.setData(dialog.model.index(1, 0), "werkdruk")
+    dialog.model.setData(dialog.model.index(1, 1), "job strain")
+    dialog.accept()
+    assert term_list.read_file(path).error == ""
+    assert stem("strain", "en") in query_stems("Hoe verminderen we de werkdruk?")
+
+
+def test_closing_with_unsaved_terms_asks(qtbot, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QMessageBox
+
+    answers: list[QMessageBox.StandardButton] = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *_a, **_k: answers.pop(0))
+    dialog = open_dialog(qtbot)
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # nothing changed: no question
+    assert not dialog.isVisible() and not answers
+
+    dialog = open_dialog(qtbot)
+    dialog.model.add([TermEntry("fietsenstalling", "bicycle parking")])
+    answers[:] = [QMessageBox.StandardButton.Cancel]
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert dialog.isVisible() and not answers
+    answers[:] = [QMessageBox.StandardButton.Discard]
+    dialog.close()
+    assert not dialog.isVisible() and not term_list.own_path().exists()
+
+    dialog = open_dialog(qtbot)
+    dialog.model.add([TermEntry("fietsenstalling", "bicycle parking")])
+    answers[:] = [QMessageBox.StandardButton.Save]
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert not dialog.isVisible()
+    assert term_list.read_file(term_list.own_path()).entries == (
+        TermEntry("fietsenstalling", "bicycle parking"),)
+
+
+def test_the_edit_menu_opens_the_dialog(tandem, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    from desktop.views import term_list_dialog
+
+    opened = []
+    monkeypatch.setattr(term_list_dialog.TermListDialog, "exec",
+                        lambda self: opened.append(self) or 1)
+    window = tandem.window
+    refreshed = []
+    monkeypatch.setattr(window.pages["questions"], "refresh", lambda: refreshed.append(1))
+    edit = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Edit")
+    action = next(a for a in edit.actions() if a.text() == "Dutch–English &terms…")
+    action.trigger()
+    # Saved: the question shown gets suggestions matched with the new terms.
+    assert len(opened) == 1 and refreshed
