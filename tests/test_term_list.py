@@ -2,6 +2,7 @@
 file, saving, and the dialog that edits it."""
 from __future__ import annotations
 
+import json
 import logging
 import os
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from desktop import atomic
+from desktop.cli import main as cli
 from desktop.services import matching, term_list
 from desktop.services.term_list import TermEntry
 from desktop.services.textproc import stem
@@ -114,6 +116,34 @@ def test_saving_is_atomic(monkeypatch: pytest.MonkeyPatch) -> None:
     assert term_list.own_path().read_bytes() == before
     assert [p.name for p in term_list.own_path().parent.iterdir()] == [term_list.FILE_NAME]
     assert stem("bicycle", "en") in query_stems(question)
+
+
+def test_the_command_line_lists_adds_and_removes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli(["terms", "add", "fietsenstalling", "bicycle parking | bike shed"]) == 0
+    assert cli(["terms", "add", "werkdruk", "-"]) == 0
+    assert cli(["terms", "add", "werkdruk", ""]) == 1
+    assert "English term is missing" in capsys.readouterr().err
+    assert stem("bicycle", "en") in query_stems("Waar is de fietsenstalling?")
+    assert cli(["terms", "list", "--own"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "fietsenstalling\tbicycle parking | bike shed\tyours",
+        "werkdruk\t-\tyours, switches off"]
+    assert cli(["terms", "list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert {"dutch": "werkdruk", "english": "workload | work intensification | work pressure",
+            "source": "switched_off"} in listed
+    assert len(listed) == 2 + len(term_list.read_file(term_list.shipped_path()).entries)
+    assert cli(["terms", "remove", "Fietsenstalling"]) == 0
+    assert cli(["terms", "remove", "fietsenstalling"]) == 1
+    assert "terms add “fietsenstalling” -" in capsys.readouterr().err
+    assert term_list.read_file(term_list.own_path()).entries == (TermEntry("werkdruk", "-"),)
+    # A file that cannot be read is not rewritten (here its last line would lose a byte).
+    with term_list.own_path().open("ab") as fh:
+        fh.write("fietsenstalling\tbike shed, ".encode() + "vélo".encode("latin-1") + b"\n")
+    before = term_list.own_path().read_bytes()
+    assert cli(["terms", "add", "werkdruk", "job strain"]) == 1
+    assert f"{term_list.own_path()}:7: not UTF-8 text" in capsys.readouterr().err
+    assert term_list.own_path().read_bytes() == before
 
 
 # -- the dialog -------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .. import resources_dir
 from ..atomic import write_text
-from ..i18n import _
+from ..i18n import N_, _
 from ..paths import config_dir
 from .textproc import stem, words
 
@@ -25,12 +25,15 @@ log = logging.getLogger(__name__)
 
 FILE_NAME = "terms-nl-en.tsv"
 SWITCH_OFF = "-"
+# Where an entry comes from, and what a '-' does to it (``source``).
+SOURCES = {"yours": N_("yours"), "switch_off": N_("yours, switches off"),
+           "shipped": N_("shipped"), "switched_off": N_("shipped, switched off")}
 OWN_HEADER = (
     "# Your own Dutch-English terms for Tandem's matching, added to the list Tandem ships.\n"
     "# Format: one entry per line, dutch<TAB>english; alternatives separated by ' | '.\n"
     "# An English side of '-' switches off the shipped translations of the Dutch term.\n"
-    "# Tandem rewrites this file when you save the list in the app (Edit menu); other\n"
-    "# comments are not kept.\n")
+    "# Tandem rewrites this file when you save your terms (in the app's Edit menu, or\n"
+    "# with 'tandem terms'); other comments are not kept.\n")
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,14 @@ def switched_off(own: Iterable[TermEntry]) -> set[str]:
 def is_switched_off(entry: TermEntry, off: set[str]) -> bool:
     """Whether none of a shipped entry's Dutch terms is left in use."""
     return all(_stems(t, "nl") in off for t in entry.dutch_terms())
+
+
+def source(entry: TermEntry, own: bool, off: set[str]) -> str:
+    """The key in ``SOURCES`` of an entry of the user's (``own``) or of the shipped list, with
+    ``off`` from ``switched_off``."""
+    if own:
+        return "switch_off" if entry.switches_off else "yours"
+    return "switched_off" if is_switched_off(entry, off) else "shipped"
 
 
 @dataclass

@@ -86,10 +86,8 @@ class TermTableModel(QAbstractTableModel):
                                   self.index(self.rowCount() - 1, SOURCE))
 
     def source_label(self, row: int) -> str:
-        entry = self.entry(row)
-        if self.is_own(row):
-            return _("yours, switches off") if entry.switches_off else _("yours")
-        return _("shipped, switched off") if self.switched_off(row) else _("shipped")
+        return _(term_list.SOURCES[term_list.source(self.entry(row), self.is_own(row),
+                                                    self._off)])
 
     def switched_off(self, row: int) -> bool:
         return not self.is_own(row) and term_list.is_switched_off(self.entry(row), self._off)
@@ -189,7 +187,7 @@ class TermListDialog(QDialog):
         where.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.load_error = QLabel(_(
             "Your terms could not be read, so matching uses only the shipped ones until you "
-            "fix the marked row and save: {error}").format(error=own.error))
+            "correct them here and save: {error}").format(error=own.error))
         self.load_error.setWordWrap(True)
         self.load_error.setStyleSheet(f"color: {ERROR_COLOUR}")
         self.load_error.setVisible(bool(own.error))
