@@ -106,8 +106,8 @@ def read_file(path: Path) -> TermFile:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         text = data.decode("utf-8", errors="replace")
-        line = data[:exc.start].count(b"\n") + 1
-        error = f"{path}:{line}: " + _("not UTF-8 text")
+        at = data[:exc.start].count(b"\n") + 1
+        error = f"{path}:{at}: " + _("not UTF-8 text")
     entries = []
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.startswith("#"):
@@ -122,11 +122,11 @@ def read_file(path: Path) -> TermFile:
     return TermFile(path, tuple(entries), error)
 
 
-def save_own(entries: Iterable[TermEntry], path: Path | None = None) -> Path:
+def save_own(entries: Iterable[TermEntry]) -> Path:
     """Write the user's entries (cleaned) as a whole, and make matching use them from now on.
 
     Raises ValueError, naming the first entry that cannot be used, before writing anything."""
-    path = path or own_path()
+    path = own_path()
     cleaned = [e.cleaned() for e in entries]
     for entry in cleaned:
         if entry.problem():
@@ -165,10 +165,9 @@ class TermList:
     longest: int = 1
 
     @classmethod
-    def load(cls, path: Path | None = None) -> TermList:
-        """The list of one file (the shipped one by default); ValueError naming the file and
-        line if the file cannot be read."""
-        return cls.combined(read_file(path or shipped_path()).checked_entries())
+    def load(cls, path: Path) -> TermList:
+        """The list of one file; ValueError naming the file and line if it cannot be read."""
+        return cls.combined(read_file(path).checked_entries())
 
     @classmethod
     def combined(cls, shipped: Sequence[TermEntry],
