@@ -82,6 +82,23 @@ def build_parser() -> argparse.ArgumentParser:
     tpl = sub.add_parser("templates", help=_("list the funder templates: sections and limits, "
                                              "each limit with its source"))
     tpl.add_argument("--json", action="store_true", help=_("print one JSON object"))
+    terms = sub.add_parser("terms", help=_("list, add to and remove from your own "
+                                           "Dutch–English terms for matching"))
+    what_terms = terms.add_subparsers(dest="action", metavar=_("ACTION"), required=True)
+    terms_list = what_terms.add_parser("list", help=_("list the shipped terms and your own, "
+                                                      "one per line: Dutch, English, source"))
+    terms_list.add_argument("--own", action="store_true", help=_("only your own"))
+    terms_list.add_argument("--json", action="store_true", help=_("print a JSON list"))
+    terms_add = what_terms.add_parser("add", help=_("add a term of your own; “-” as the "
+                                                    "English term switches off the shipped "
+                                                    "translations of the Dutch term"))
+    terms_add.add_argument("dutch", metavar=_("DUTCH"),
+                           help=_("alternatives separated by “|”"))
+    terms_add.add_argument("english", metavar=_("ENGLISH"),
+                           help=_("alternatives separated by “|”, or “-”"))
+    terms_remove = what_terms.add_parser("remove", help=_("remove your own rows for a Dutch "
+                                                          "term"))
+    terms_remove.add_argument("dutch", metavar=_("DUTCH"))
     proposal = sub.add_parser("proposal", help=_("create, list and show proposals"))
     what_proposal = proposal.add_subparsers(dest="action", metavar=_("ACTION"), required=True)
     new = what_proposal.add_parser("new", help=_("create a proposal from a funder template; "
@@ -376,6 +393,47 @@ def _template_summary(t: tp.Template) -> dict[str, object]:
     }
 
 
+def cmd_terms(args: argparse.Namespace) -> int:
+    from .services import term_list as tl
+
+    own = tl.read_file(tl.own_path())
+    if own.error:
+        print(_("Your terms could not be read, so matching uses only the shipped ones: "
+                "{error}").format(error=own.error), file=sys.stderr)
+    if args.action == "list":
+        off = tl.switched_off(own.entries)
+        rows = [(e, tl.source(e, True, off)) for e in own.entries]
+        if not args.own:
+            rows += [(e, tl.source(e, False, off))
+                     for e in tl.read_file(tl.shipped_path()).entries]
+        if args.json:
+            print(json.dumps([{"dutch": e.dutch, "english": e.english, "source": key}
+                              for e, key in rows], ensure_ascii=False, indent=2))
+        else:
+            for e, key in rows:
+                print(f"{e.dutch}\t{e.english}\t{_(tl.SOURCES[key])}")
+        return 1 if own.error else 0
+    if own.error:
+        return 1  # saving would rewrite what could not be read
+    entries = list(own.entries)
+    if args.action == "add":
+        entries.append(tl.TermEntry(args.dutch, args.english))
+    else:
+        wanted = tl.TermEntry(args.dutch, "").dutch_terms()
+        entries = [e for e in own.entries if e.dutch_terms() != wanted]
+        if len(entries) == len(own.entries):
+            print(_("None of your terms has the Dutch term “{term}”. To switch off a shipped "
+                    "one: terms add “{term}” -").format(term=args.dutch), file=sys.stderr)
+            return 1
+    try:
+        path = tl.save_own(entries)
+    except (ValueError, OSError) as exc:
+        print(_("Error: {message}").format(message=exc), file=sys.stderr)
+        return 1
+    print(_("Saved in {file}").format(file=path), file=sys.stderr)
+    return 0
+
+
 def cmd_proposal(args: argparse.Namespace) -> int:
     from .services import proposals
     from .services.templates import load_templates
@@ -595,7 +653,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 COMMANDS = {"demo": cmd_demo, "info": cmd_info, "import": cmd_import, "search": cmd_search,
             "export-library": cmd_export_library, "match": cmd_match,
             "templates": cmd_templates, "bibliography": cmd_bibliography,
-            "proposal": cmd_proposal, "section": cmd_section, "export": cmd_export}
+            "proposal": cmd_proposal, "section": cmd_section, "export": cmd_export,
+            "terms": cmd_terms}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

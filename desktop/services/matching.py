@@ -2,8 +2,8 @@
 
 BM25F over title, keywords and abstract (field weights, Snowball stems, stop words per
 language), queries in Dutch or English expanded across the two languages with the curated
-term list in ``resources/matching/terms-nl-en.tsv`` (a translation matched in all the forms
-papers write it in, as one term), and feedback: the terms of references
+term list (``term_list``: the shipped list with the user's own; a translation matched in all
+the forms papers write it in, as one term), and feedback: the terms of references
 screened as relevant (or, before any screening, of the top hits) join the query; terms of
 references screened as not relevant are held back. Numbers below are textbook BM25 values,
 not fitted to any test collection.
@@ -23,17 +23,16 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 from sqlalchemy.orm import Session
 
-from .. import resources_dir
 from ..atomic import write_with
 from ..i18n import _
 from ..paths import cache_dir
 from .tasks import NO_CONTROL, TaskControl
+from .term_list import TermList, default_terms
 from .textproc import LANGUAGES, detect_language, stem, stopwords, terms, words
 
 log = logging.getLogger(__name__)
@@ -78,82 +77,11 @@ class Hit:
     matched: tuple[str, ...]   # the question's words (and translations) found in it
 
 
-@dataclass
-class TermList:
-    """Dutch -> English terms (one or more words each side); used both ways."""
-
-    nl_to_en: dict[str, list[str]] = field(default_factory=dict)
-    en_to_nl: dict[str, list[str]] = field(default_factory=dict)
-    longest: int = 1
-
-    @classmethod
-    def load(cls, path: Path | None = None) -> "TermList":
-        path = path or resources_dir() / "matching" / "terms-nl-en.tsv"
-        table = cls()
-        if not path.exists():
-            return table
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip() or line.startswith("#"):
-                continue
-            if "\t" not in line:
-                raise ValueError(f"{path}:{number}: expected 'dutch<TAB>english'")
-            dutch, english = line.split("\t", 1)
-            nl = [" ".join(words(p)) for p in dutch.split("|") if words(p)]
-            en = [" ".join(words(p)) for p in english.split("|") if words(p)]
-            # Looked up by stems, so 'verpleegkundigen' finds the entry 'verpleegkundige'.
-            for term in nl:
-                table.nl_to_en.setdefault(_stems(term, "nl"), []).extend(en)
-                table.longest = max(table.longest, len(term.split()))
-            for term in en:
-                table.en_to_nl.setdefault(_stems(term, "en"), []).extend(nl)
-                table.longest = max(table.longest, len(term.split()))
-        return table
-
-    def compound_translations(self, word: str) -> list[tuple[str, str]]:
-        """Dutch writes compounds as one word ('roostersysteem', 'verpleegafdeling'): the
-        translations of its known parts, trying every split into parts of four letters or
-        more (with the linking 's' or 'en' dropped). The part's stem must keep four letters
-        too: 'orden' (from 'kernwoorden') stems to 'or', which is the works council."""
-        found = []
-        for cut in range(4, len(word) - 3):
-            for left, right in ((word[:cut], word[cut:]),
-                                (word[:cut - 1], word[cut:]) if word[cut - 1] == "s"
-                                else ("", ""),
-                                (word[:cut - 2], word[cut:]) if word[cut - 2:cut] == "en"
-                                else ("", "")):
-                for part in (left, right):
-                    stemmed = stem(part, "nl")
-                    if len(part) >= 4 and len(stemmed) >= 4:
-                        for other in self.nl_to_en.get(stemmed, []):
-                            found.append((part, other))
-        return list(dict.fromkeys(found))
-
-    def translations(self, tokens: Sequence[str], language: str) -> list[tuple[str, str]]:
-        """(source phrase, translation) for every phrase of ``tokens`` the list knows."""
-        table = self.nl_to_en if language == "nl" else self.en_to_nl
-        stems = [stem(t, language) for t in tokens]
-        found = []
-        for size in range(self.longest, 0, -1):
-            for i in range(len(tokens) - size + 1):
-                for other in table.get(" ".join(stems[i:i + size]), []):
-                    found.append((" ".join(tokens[i:i + size]), other))
-        return found
-
-
 def related_stems(a: str, b: str) -> bool:
     """Whether two stems are forms of one word by truncation: one begins the other and the
     shorter has at least ``TRUNCATION`` letters."""
     short, long = (a, b) if len(a) <= len(b) else (b, a)
     return short == long or (len(short) >= TRUNCATION and long.startswith(short))
-
-
-def _stems(phrase: str, language: str) -> str:
-    return " ".join(stem(w, language) for w in phrase.split())
-
-
-@lru_cache(maxsize=1)
-def default_terms() -> TermList:
-    return TermList.load()
 
 
 # Of the saved index (``MatchIndex.save``): raise it whenever the analysis (``textproc``) or

@@ -189,6 +189,10 @@ class MainWindow(QMainWindow):
         edit_menu.addSeparator()
         edit_menu.addAction(self._action(_("&Find"), self._focus_filter,
                                          QKeySequence.StandardKey.Find))
+        edit_menu.addSeparator()
+        edit_menu.addAction(self._action(_("Dutch–English &terms…"), self.edit_terms,
+                                         tip=_("The Dutch and English words matching "
+                                               "takes as one; add your own")))
 
         view_menu = bar.addMenu(_("&View"))
         for number, key in enumerate(PAGES, 1):
@@ -256,6 +260,12 @@ class MainWindow(QMainWindow):
         from .template_editor import TemplateEditorDialog
         TemplateEditorDialog(self).exec()
         self.pages["proposals"].refresh()
+
+    def edit_terms(self) -> None:
+        from .term_list_dialog import TermListDialog
+        if TermListDialog(self).exec():
+            # The selected question's suggestions were matched with the old terms.
+            self.pages["questions"].refresh()
 
     def _toggle_full_screen(self) -> None:
         self.setWindowState(self.windowState() ^ Qt.WindowState.WindowFullScreen)
