@@ -255,6 +255,22 @@ def test_the_dialog_adds_filters_removes_and_saves(qtbot) -> None:  # noqa: ANN0
     assert stem("workload", "en") not in query_stems("Hoe verminderen we de werkdruk?")
 
 
+def test_a_row_added_while_filtering_stays_in_sight(qtbot) -> None:  # noqa: ANN001
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    dialog = open_dialog(qtbot)
+    dialog.filter_edit.setText("meldkamer")
+    dialog.add_row()
+    assert dialog.filter_edit.text() == ""
+    qtbot.keyClicks(QApplication.focusWidget(), "centralist")
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    qtbot.keyClicks(QApplication.focusWidget(), "dispatcher")
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.model.own == [TermEntry("centralist", "dispatcher")])
+    assert ("centralist", "dispatcher", "yours") in shown(dialog)
+
+
 def test_the_dialog_shows_a_broken_file_to_be_fixed(qtbot) -> None:  # noqa: ANN001
     path = term_list.own_path()
     path.parent.mkdir(parents=True)

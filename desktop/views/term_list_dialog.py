@@ -271,6 +271,8 @@ class TermListDialog(QDialog):
                       for i in self.table.selectionModel().selectedRows())
 
     def add_row(self) -> None:
+        # A filled-in row would vanish behind a filter it does not match: show them all.
+        self.filter_edit.clear()
         (row,) = self.model.add([TermEntry("", "")])
         self._edit(row, DUTCH)
 
