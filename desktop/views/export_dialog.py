@@ -32,6 +32,7 @@ from ..services.tasks import TaskControl
 from ..services.workspace import Workspace
 from .choice_box import ChoiceBox
 from .dialogs import STYLE_NAMES
+from .html import ERROR_COLOUR, OK_COLOUR, WARNING_COLOUR
 from .new_proposal_dialog import limit_notes
 from .workers import TaskRunner
 
@@ -39,7 +40,8 @@ OTHER_STYLE = ":csl-file"  # the item that asks for a .csl file; no style has th
 # The editor shows English citations with en-US; the export uses the same, so that what the
 # writers saw is what gets exported.
 CITATION_LOCALES = {"en-US": N_("English"), "nl-NL": N_("Dutch")}
-STATE_COLOURS = {"ok": "#2e7d32", "warning": "#b26a00", "over": "#c62828", "under": "#c62828"}
+STATE_COLOURS = {"ok": OK_COLOUR, "warning": WARNING_COLOUR, "over": ERROR_COLOUR,
+                 "under": ERROR_COLOUR}
 SEVERITY_LABELS = {"hard": N_("hard"), "warning": N_("warning")}
 SEVERITY_COLOURS = {"hard": STATE_COLOURS["over"], "warning": STATE_COLOURS["warning"]}
 # Characters Windows and macOS refuse in a file name.

@@ -4,6 +4,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from html import escape
 
+# Colours of states and problems, the same in every panel and dialog.
+OK_COLOUR = "#2e7d32"
+WARNING_COLOUR = "#b26a00"
+ERROR_COLOUR = "#c62828"
+
 
 def field_table(rows: Iterable[tuple[str, str]]) -> str:
     cells = "".join(

@@ -24,6 +24,7 @@ from ..services.templates import Limit, Template
 from ..services.workspace import Workspace
 from .choice_box import ChoiceBox
 from .dialogs import STYLE_NAMES
+from .html import ERROR_COLOUR
 
 KEY = Qt.ItemDataRole.UserRole
 PREVIEW_COLUMNS = (N_("No."), N_("Section"), N_("Limits"))
@@ -102,7 +103,7 @@ class NewProposalDialog(QDialog):
         self.title = QLineEdit()
         self.title.setPlaceholderText(_("Required"))
         self.problem = QLabel(_("Give the proposal a title."))
-        self.problem.setStyleSheet("color: #c62828")
+        self.problem.setStyleSheet(f"color: {ERROR_COLOUR}")
         self.acronym = QLineEdit()
         self.language = ChoiceBox(LANGUAGES)
         self.language.currentIndexChanged.connect(lambda _i: self._fill_preview())

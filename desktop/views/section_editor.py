@@ -32,6 +32,7 @@ from ..services.proposal_content import load_template, template_section_for
 from ..services.references import short_authors
 from ..services.textpos import OBJECT, index_to_utf16, index_to_y, utf16_to_index, y_to_index
 from ..services.workspace import Workspace
+from .html import ERROR_COLOUR, OK_COLOUR, WARNING_COLOUR
 from .text_binding import (CITATION_OBJECT, TextBinding, block_attrs, embed_format, embed_value,
                            inline_attrs)
 from .workers import TaskRunner
@@ -40,7 +41,9 @@ RUNS_MIME = "application/x-tandem-runs"
 HEADINGS = ((0, N_("Body text")), (1, N_("Heading 1")), (2, N_("Heading 2")),
             (3, N_("Heading 3")))
 COMMENT_WIDTH = 34   # characters to a line in the comments list
-STATE_COLOURS = {"ok": "#2e7d32", "warning": "#b26a00", "over": "#c62828", "under": "#b26a00"}
+# Below a minimum is a warning while writing; the export's report calls it a problem.
+STATE_COLOURS = {"ok": OK_COLOUR, "warning": WARNING_COLOUR, "over": ERROR_COLOUR,
+                 "under": WARNING_COLOUR}
 
 
 def _cite_items(value: Any) -> list[Any]:
@@ -868,11 +871,11 @@ class SectionEditor(QWidget):
                              f"({escape(bound)}{escape(flag)})"
                              + (f" — {escape(severity)}" if severity else "") + "</span>")
         if self.store_problem:
-            parts.insert(0, "<span style='color:#c62828'><b>" + escape(_(
+            parts.insert(0, f"<span style='color:{ERROR_COLOUR}'><b>" + escape(_(
                 "Your latest edits are not stored yet (tried again every two seconds): "
                 "{reason}").format(reason=self.store_problem)) + "</b></span>")
         if self.style_problem:
-            parts.append("<span style='color:#c62828'>"
+            parts.append(f"<span style='color:{ERROR_COLOUR}'>"
                          + escape(_("Citations show as neutral markers: {reason}").format(
                              reason=self.style_problem)) + "</span>")
         self.count.setText(" · ".join(parts))

@@ -20,11 +20,11 @@ from ..i18n import N_, _, ngettext
 from ..services import term_list
 from ..services.term_list import TermEntry
 from ..services.textproc import fold
+from .html import ERROR_COLOUR
 
 Index = QModelIndex | QPersistentModelIndex
 DUTCH, ENGLISH, SOURCE = range(3)
 HEADERS = (N_("Dutch"), N_("English"), N_("Source"))
-ERROR_COLOUR = "#c62828"  # as the other dialogs show problems
 PROBLEM_BACKGROUND = QColor(198, 40, 40, 60)  # the same, translucent: reads on any theme
 
 
