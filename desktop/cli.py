@@ -556,7 +556,7 @@ def cmd_section(args: argparse.Namespace) -> int:
 
 
 def cmd_bibliography(args: argparse.Namespace) -> int:
-    from .export.citeproc import CitationEngine, CitationError
+    from .export.citeproc import CitationEngine, CitationError, engine_item
     from .export.csl_assets import MissingAssetError
     from .services.csljson import NotCslJson, parse_csljson
     from .services.textdecode import decode
@@ -577,6 +577,11 @@ def cmd_bibliography(args: argparse.Namespace) -> int:
         error(_("{file}, line {line}: {reason}").format(
             file=path, line=rejected.line, reason=rejected.reason))
     items = [{**entry.csl, "id": entry.key or f"line-{entry.line}"} for entry in parsed.entries]
+    changed = {str(item["id"]): engine_item(item)[1] for item in items}
+    for item_id, problems in changed.items():
+        if problems:
+            error(_("{file}, item {id}: {reason}").format(file=path, id=item_id,
+                                                         reason="; ".join(problems)))
     try:
         engine = CitationEngine(args.style, args.locale)
         bibliography, broken = engine.bibliography_of(engine.register(items))
@@ -592,7 +597,7 @@ def cmd_bibliography(args: argparse.Namespace) -> int:
         # The engine's newlines only lay out its divs; one entry per line keeps it scriptable.
         print("".join(line.strip() for line in entry.html.splitlines())
               if args.format == "html" else entry.text)
-    return 1 if parsed.rejected or broken or bibliography.omitted else 0
+    return 1 if parsed.rejected or broken or bibliography.omitted or any(changed.values()) else 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:

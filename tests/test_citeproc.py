@@ -281,18 +281,50 @@ OTHER_PROGRAMS = [
 ]
 
 
+def test_fields_of_the_wrong_shape_are_made_usable() -> None:
+    entry, problems = citeproc.engine_item(
+        {"id": 7, "title": ["not", "text"], "page": {"x": 1}, "custom": {"app": 1},
+         "author": [{"family": {"x": 1}, "given": "Ann"}, {"family": "Berg", "given": 5}],
+         "issued": {"date-parts": [["1999", 9, 29], [0]]}, "accessed": "2020-01-02"})
+    assert entry == {"id": "7", "title": "not, text", "custom": {"app": 1},
+                     "author": [{"given": "Ann"}, {"family": "Berg", "given": "5"}],
+                     "issued": {"date-parts": [["1999", 9, 29]]},
+                     "accessed": {"raw": "2020-01-02"}}
+    assert problems == ["title should be text; its parts were joined",
+                        "page should be text; left out",
+                        "author: a part of a name that is not text was left out"]
+
+
 def test_other_programs_items_do_not_stop_the_rest() -> None:
-    """Date ranges citeproc-js refuses are made acceptable; an item it still fails on is
-    named with the field at fault and left out; the others are all printed, and the engine
-    goes on working."""
+    """Date ranges citeproc-js refuses and fields of the wrong shape are made acceptable, so
+    that every item is printed and the engine goes on working."""
     engine = build("harvard-cite-them-right")
     try:
         ids = engine.register(OTHER_PROGRAMS)
         bibliography, broken = engine.bibliography_of(ids)
-        assert broken == {"listed": "title should be text"}
+        assert not broken
         texts = {e.ids[0]: e.text for e in bibliography.entries}
-        assert set(texts) == {"good", "open", "mixed", "empty"}
+        assert set(texts) == {"good", "open", "mixed", "listed", "empty"}
         assert "(1999)" in texts["open"] and "(2014–2015)" in texts["mixed"]
+        again = engine.process_document([Cluster("a", (CiteItem("good"),))])
+        assert again[0].formatted.text == "(Aalders, 2001)"
+    finally:
+        engine.close()
+
+
+def test_an_item_the_engine_still_fails_on_is_left_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The safety net behind the cleaning: an item citeproc-js fails on is found, named with
+    the engine's message and left out; the others are printed and the engine works on."""
+    monkeypatch.setattr(citeproc, "engine_item",
+                        lambda item: ({**item, "id": str(item["id"])}, []))
+    engine = build("harvard-cite-them-right")
+    try:
+        ids = engine.register([i for i in OTHER_PROGRAMS if i["id"] != "open"])
+        bibliography, broken = engine.bibliography_of(ids)
+        # Both uncleaned items fail: the mixed-precision range and the list title.
+        assert set(broken) == {"mixed", "listed"}
+        assert "date range" in broken["mixed"] and "engine failed" in broken["listed"]
+        assert {e.ids[0] for e in bibliography.entries} == {"good", "empty"}
         again = engine.process_document([Cluster("a", (CiteItem("good"),))])
         assert again[0].formatted.text == "(Aalders, 2001)"
     finally:
@@ -476,8 +508,8 @@ def test_cli_bibliography_names_the_items_it_leaves_out(
     items.write_text(json.dumps(OTHER_PROGRAMS), encoding="utf-8")
     code, out, err = run_cli(["bibliography", "--style", "harvard-cite-them-right",
                               "--items", str(items)], capsys)
-    assert code == 1 and len(out.splitlines()) == 4
-    assert f"{items}, item listed: title should be text" in err
+    assert code == 1 and len(out.splitlines()) == 5
+    assert f"{items}, item listed: title should be text; its parts were joined" in err
     assert out.startswith("Aalders, B. (2001) A good book.")
 
 

@@ -501,33 +501,82 @@ _NAMES = {"author", "editor", "translator", "director", "composer", "container-a
 _DATES = {"issued", "accessed", "original-date", "event-date", "submitted", "available-date"}
 
 
-def shape_problems(item: Mapping[str, Any]) -> list[str]:
-    """Fields whose JSON shape is not what CSL-JSON has there (names a list of objects, dates
-    an object, everything else text or a number): what to tell the user when the engine
-    fails on an item with a JavaScript error."""
-    problems = []
+# CSL 1.0.2's text and number variables (and older names still written): the fields the
+# engine reads as text. Other fields (an application's own, such as "_bibtex") pass untouched.
+_TEXT = set("""abstract annote archive archive_collection archive_location archive-place authority
+    call-number chapter-number citation-key citation-label citation-number collection-number
+    collection-title container-title container-title-short dimensions division DOI edition event
+    event-place event-title first-reference-note-number genre ISBN ISSN issue jurisdiction
+    keyword language license locator medium note number number-of-pages number-of-volumes
+    original-publisher original-publisher-place original-title page page-first part-number
+    part-title PMCID PMID printing-number publisher publisher-place references reviewed-genre
+    reviewed-title scale section source status supplement-number title title-short type URL
+    version volume volume-title year-suffix shortTitle journalAbbreviation""".split())
+_NAME_PARTS = ("family", "given", "literal", "dropping-particle", "non-dropping-particle",
+               "suffix")
+
+
+def _scalar(value: Any) -> bool:
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool)
+
+
+def engine_item(item: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The item as citeproc-js can take it, and what had to change, for the user.
+
+    citeproc-js stops with a JavaScript error on a field of the wrong JSON shape (a title that
+    is a list, a family name that is an object), and afterwards fails on every item. Other
+    programs write such fields: a list of texts is joined, anything else is left out; names
+    keep their parts that are text; dates their well-formed ``date-parts``."""
+    entry: dict[str, Any] = {"id": str(item["id"])}
+    problems: list[str] = []
     for name, value in item.items():
-        if name in _NAMES:
-            good = isinstance(value, list) and all(isinstance(v, Mapping) for v in value)
-            wanted = _("a list of names")
-        elif name in _DATES:
-            good, wanted = isinstance(value, (Mapping, str)), _("a date")
-        elif name == "id":
+        if name == "id":
             continue
+        if name in _NAMES:
+            if not isinstance(value, list):
+                problems.append(_("{field} should be {kind}; left out").format(
+                    field=name, kind=_("a list of names")))
+                continue
+            names = []
+            for person in value:
+                if not isinstance(person, Mapping):
+                    continue
+                parts = {k: v if isinstance(v, str) else str(v) for k, v in person.items()
+                         if _scalar(v) or k not in _NAME_PARTS}
+                if len(parts) < len(person):
+                    problems.append(_("{field}: a part of a name that is not text was left "
+                                      "out").format(field=name))
+                if any(k in parts for k in _NAME_PARTS):
+                    names.append(parts)
+            entry[name] = names
+        elif name in _DATES:
+            if isinstance(value, str):
+                entry[name] = {"raw": value}
+            elif isinstance(value, Mapping):
+                date = dict(value)
+                parts = date.get("date-parts")
+                if parts is not None:
+                    if isinstance(parts, list) and all(
+                            isinstance(p, list) and all(_scalar(v) for v in p) for p in parts):
+                        date["date-parts"] = _date_range(parts)
+                    else:
+                        del date["date-parts"]
+                        problems.append(_("{field} should be {kind}; left out").format(
+                            field=name, kind=_("a date")))
+                entry[name] = date
+            else:
+                problems.append(_("{field} should be {kind}; left out").format(
+                    field=name, kind=_("a date")))
+        elif name not in _TEXT or _scalar(value):
+            entry[name] = value
+        elif isinstance(value, list) and value and all(_scalar(v) for v in value):
+            entry[name] = ", ".join(str(v) for v in value)
+            problems.append(_("{field} should be text; its parts were joined").format(
+                field=name))
         else:
-            good = isinstance(value, (str, int, float)) and not isinstance(value, bool)
-            wanted = _("text")
-        if not good:
-            problems.append(_("{field} should be {kind}").format(field=name, kind=wanted))
-    return problems
-
-
-def _engine_item(item: Mapping[str, Any]) -> dict[str, Any]:
-    entry = {**item, "id": str(item["id"])}
-    for name, value in item.items():
-        if isinstance(value, Mapping) and isinstance(value.get("date-parts"), list):
-            entry[name] = {**value, "date-parts": _date_range(value["date-parts"])}
-    return entry
+            problems.append(_("{field} should be {kind}; left out").format(
+                field=name, kind=_("text")))
+    return entry, problems
 
 
 class CitationEngine:
@@ -570,7 +619,7 @@ class CitationEngine:
         for number, item in enumerate(items, 1):
             if not isinstance(item, Mapping) or item.get("id") in (None, ""):
                 raise CitationError(_("CSL-JSON item {number} has no id").format(number=number))
-            entry = _engine_item(item)
+            entry, _changed = engine_item(item)
             data = json.dumps(entry, ensure_ascii=False, sort_keys=True)
             ids.append(entry["id"])
             if self._items.get(entry["id"]) != data:
@@ -720,8 +769,7 @@ class CitationEngine:
                 return {}
             except CitationError as exc:
                 if len(group) == 1:
-                    found = shape_problems(json.loads(items[group[0]]))
-                    return {group[0]: "; ".join(found) if found else str(exc)}
+                    return {group[0]: str(exc)}
                 half = len(group) // 2
                 return failing(group[:half]) | failing(group[half:])
 
