@@ -391,3 +391,20 @@ def test_export_reuses_the_editors_formatting(
     text = ["\n".join(p.text for p in docx.Document(str(f)).paragraphs)
             for f in (tmp_path / "reused.docx", tmp_path / "fresh.docx")]
     assert text[0] == text[1] and "(Smit, 2020b)" in text[0]
+
+
+def test_a_reference_with_a_field_of_the_wrong_shape_exports(
+        proposal: tuple[Workspace, str, dict[str, str]], tmp_path: Path) -> None:
+    """Imported from another program's CSL-JSON with fields citeproc-js stops on (an object
+    where text belongs, a name part that is a number): the export still formats everything."""
+    ws, pid, refs = proposal
+    with ws.transaction() as tx:
+        odd = references.add_csl_item(tx, {
+            **item("odd2021", "Odd", 2021, "An odd record"), "genre": {"x": 1},
+            "author": [{"family": "Odd", "given": 7}]})
+        section = proposals.section_ids(tx.session, pid)[0]
+        documents.edit(tx, proposals.body_doc(section),
+                       lambda text: write(text, cite(odd)))
+    result = export(ws, pid, tmp_path / "odd.docx")
+    text = "\n".join(p.text for p in docx.Document(str(result.docx)).paragraphs)
+    assert "(Odd, 2021)" in text and "An odd record" in text
