@@ -20,6 +20,7 @@ import pytest
 from desktop.cli import main
 from desktop.export import pdf
 from desktop.export.docx_writer import initials
+from desktop.export.proposal_export import ExportOptions, export_proposal
 from desktop.models.entities import Comment
 from desktop.services import comments, documents, members, proposals, references
 from desktop.services.proposal_content import Citation, Inline, paragraphs_of
@@ -222,3 +223,23 @@ def test_real_readers_show_the_comments(commented: Proposal, tmp_path: Path) -> 
     starts = re.findall(r'<office:annotation office:name="([^"]+)"', flat)
     ends = re.findall(r'<office:annotation-end office:name="([^"]+)"', flat)
     assert len(starts) == 6 and sorted(starts) == sorted(ends)
+
+
+def test_comments_on_the_references_stay_when_nothing_is_cited(workspace: Workspace,
+                                                               tmp_path: Path) -> None:
+    with workspace.transaction() as tx:
+        pid = proposals.create_proposal(tx, {"title": "Uncited", "template_id": "generic",
+                                             "citation_style": "apa", "language": "en"}, [])
+        summary = proposals.add_section(tx, pid, {"template_section_id": "gen.summary",
+                                                  "number": "1", "title": "Summary",
+                                                  "position": 0.0})
+        refs = proposals.add_section(tx, pid, {"template_section_id": "gen.references",
+                                               "number": "", "title": "References",
+                                               "position": 1.0})
+        documents.edit(tx, proposals.body_doc(summary), lambda t: write(t, "No sources.\n"))
+        comments.add_comment(tx, refs, "Cite the pilot reports here.")
+    with workspace.session() as s:
+        result = export_proposal(s, pid, tmp_path / "u.docx", ExportOptions(comments=True))
+    document = docx.Document(str(result.docx))
+    assert [c.text for c in document.comments] == ["Cite the pilot reports here."]
+    assert list(commented_words(result.docx).values()) == ["References"]

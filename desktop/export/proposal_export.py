@@ -255,6 +255,9 @@ def document_spec(content: ProposalContent, rendered: RenderedCitations,
     references_title = tr(REFERENCES)
     blocks, bibliography_heading = _blocks(content, rendered.texts, references_title,
                                            options.comments)
+    if rendered.bibliography is None and bibliography_heading.comments:
+        # Nothing cited yet, but comments on the references: the heading keeps them.
+        blocks += (bibliography_heading,)
     comments = tuple(_word_comment(c) for s in content.sections for c in s.comments) \
         if options.comments else ()
     return dw.DocumentSpec(
