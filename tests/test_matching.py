@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from desktop.cli import main as cli
-from desktop.services import matching, references
+from desktop.services import matching, references, textproc
 from desktop.services.library_import import import_files
 from desktop.services.textproc import detect_language, fold, stem, terms
 from desktop.services.workspace import Workspace
@@ -107,7 +107,7 @@ def test_compound_parts_keep_four_letters(tmp_path: Path) -> None:
 
 def test_word_spans_leave_punctuation_out() -> None:
     text = "AI and Management: the Automation–Augmentation Paradox (Cliënten)"
-    spans = {folded: text[a:b] for a, b, folded in matching.word_spans(text)}
+    spans = {folded: text[a:b] for a, b, folded in textproc.word_spans(text)}
     assert spans["management"] == "Management" and spans["augmentation"] == "Augmentation"
     assert spans["clienten"] == "Cliënten"
 

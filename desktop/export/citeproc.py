@@ -596,8 +596,7 @@ class CitationEngine:
         self._runtime = _shared_runtime()
         self._key = f"e{next(CitationEngine._keys)}"
         self._xml = loaded.xml
-        # Forced, because the parent's default-locale must not override the dependent's.
-        self._runtime.call("build", self._key, loaded.xml, self.locale, True)
+        self._next_id = itertools.count(1)
         self._items: dict[str, str] = {}  # id → the item as last registered (JSON)
         self._uncited: list[str] = []
         # The document the engine holds: each citation's items, the engine's own id for it
@@ -606,7 +605,7 @@ class CitationEngine:
         self._document: list[tuple[tuple[CiteItem, ...], int]] | None = []
         self._ids: list[str] = []
         self._texts: list[Formatted] = []
-        self._next_id = itertools.count(1)
+        self._build({})
 
     def close(self) -> None:
         """Free the JS engine; this object must not be used afterwards."""
@@ -625,8 +624,7 @@ class CitationEngine:
             if self._items.get(entry["id"]) != data:
                 changed[entry["id"]] = data
         if changed:
-            self._runtime.call("addItems", self._key, "[" + ",".join(changed.values()) + "]")
-            self._items.update(changed)
+            self._send(changed)
             self._document = None
         return ids
 
@@ -783,11 +781,17 @@ class CitationEngine:
     def _build(self, items: Mapping[str, str]) -> None:
         """This engine's processor built again with ``items`` (id → JSON): after an error
         citeproc-js keeps the item it failed on, and every later call fails with it."""
+        # Forced, because the parent's default-locale must not override the dependent's.
         self._runtime.call("build", self._key, self._xml, self.locale, True)
         self._document, self._ids, self._texts, self._uncited = [], [], [], []
-        self._items = dict(items)
+        self._items = {}
         if items:
-            self._runtime.call("addItems", self._key, "[" + ",".join(items.values()) + "]")
+            self._send(items)
+
+    def _send(self, items: Mapping[str, str]) -> None:
+        """Items (id → JSON) to the JS engine, replacing any with the same id."""
+        self._runtime.call("addItems", self._key, "[" + ",".join(items.values()) + "]")
+        self._items.update(items)
 
     def _check_known(self, ids: Iterable[str]) -> None:
         unknown = [i for i in ids if i not in self._items]

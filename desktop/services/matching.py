@@ -17,11 +17,10 @@ import json
 import logging
 import math
 import os
-import re
 import time
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,7 +49,6 @@ FEEDBACK_DOCS = 10
 FEEDBACK_TERMS = 20
 ORIGINAL_WEIGHT = 0.5
 PHRASE_CANDIDATES = 200
-_WORD_RUN = re.compile(r"[^\W_]+")  # a word as ``textproc.words`` reads one
 CACHE_DAYS = 30  # an index file no workspace has used for this long is removed
 # A term list gives one form of a translation ('representation', 'introduce'); papers use
 # others that Snowball keeps apart ('representatives' → repres, 'introduction' → introduct).
@@ -384,7 +382,7 @@ class Query:
     # Terms that are translations (not the asker's own words): matched in all their forms.
     translated: set[str] = field(default_factory=set)
 
-    def terms_and_groups(self, index: MatchIndex, scale: float = 1.0
+    def terms_and_groups(self, index: MatchIndex
                          ) -> tuple[dict[str, float], dict[tuple[str, ...], float]]:
         """The weights to score: the asker's words as terms, each translation as the set
         of its forms in ``index``."""
@@ -394,9 +392,9 @@ class Query:
         for term, weight in self.weights.items():
             forms = index.forms(term, other) if term in self.translated else (term,)
             if len(forms) == 1:
-                plain[term] = weight * scale
+                plain[term] = weight
             else:
-                groups[forms] = max(groups.get(forms, 0.0), weight * scale)
+                groups[forms] = max(groups.get(forms, 0.0), weight)
         return plain, groups
 
 
@@ -456,7 +454,8 @@ def rank(index: MatchIndex, query: Query, top: int = 20, relevant: Sequence[int]
     With screening decisions, their references steer the ranking (relevance feedback);
     without any, the first hits do (pseudo-relevance feedback).
     """
-    first = index.scores(*query.terms_and_groups(index))
+    plain, groups = query.terms_and_groups(index)
+    first = index.scores(plain, groups)
     if relevant:
         docs, shares = list(relevant), [1.0] * len(relevant)
     elif pseudo_feedback:
@@ -469,16 +468,15 @@ def rank(index: MatchIndex, query: Query, top: int = 20, relevant: Sequence[int]
         docs, shares = [], []
     if docs:
         model = index.feedback_model(docs, shares, not_relevant)
-        total = sum(query.weights.values()) or 1.0
-        mixed, groups = query.terms_and_groups(index, ORIGINAL_WEIGHT / total)
+        share = ORIGINAL_WEIGHT / (sum(query.weights.values()) or 1.0)
+        mixed = {t: w * share for t, w in plain.items()}
         for term, w in model.items():
             mixed[term] = mixed.get(term, 0.0) + (1 - ORIGINAL_WEIGHT) * w
-        final = index.scores(mixed, groups)
+        final = index.scores(mixed, {g: w * share for g, w in groups.items()})
     else:
         final = first
     if query.phrases:
         final = _with_phrases(index, query, final, top)
-    plain, groups = query.terms_and_groups(index)
     # Each of the query's terms, with the forms it was matched in.
     asked = {t: (t,) for t in plain} | {f: g for g in groups for f in g}
     hits = []
@@ -508,21 +506,6 @@ def _with_phrases(index: MatchIndex, query: Query, scores: np.ndarray, top: int)
             scores[i] += (ORIGINAL_WEIGHT * query.phrases[phrase] / total
                           * idf * tf * (K1 + 1) / (tf + K1))
     return scores
-
-
-def fold_word(word: str) -> str:
-    """A word as written in a text, folded the way ``highlight_words`` reports it."""
-    found = words(word)
-    return found[0] if found else ""
-
-
-def word_spans(text: str) -> Iterator[tuple[int, int, str]]:
-    """(start, end, folded word) of each word of ``text``, without the punctuation around it:
-    where a highlight starts and ends ('Management:' marks 'Management')."""
-    for match in _WORD_RUN.finditer(text):
-        folded = fold_word(match.group())
-        if folded:
-            yield match.start(), match.end(), folded
 
 
 def highlight_words(query: Query, text: str, language: str) -> set[str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 import snowballstemmer
@@ -35,6 +35,15 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
+
+
+def word_spans(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, folded word) of each word of ``text``, without the punctuation around it:
+    where a highlight starts and ends ('Management:' marks 'Management')."""
+    for match in _WORD.finditer(text):
+        folded = words(match.group())
+        if folded:
+            yield match.start(), match.end(), folded[0]
 
 
 @lru_cache(maxsize=None)

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, Q
                                QSplitter, QTextBrowser, QVBoxLayout, QWidget)
 
 from ..i18n import _
-from ..services import matches, matching, screening
+from ..services import matches, matching, screening, textproc
 from ..services.workspace import Workspace
 from .undo_commands import ChangeValues
 
@@ -139,7 +139,7 @@ class ScreeningDialog(QDialog):
 
         def mark(text: str) -> str:
             html, done = [], 0
-            for start, end, folded in matching.word_spans(text):
+            for start, end, folded in textproc.word_spans(text):
                 if folded in marked:
                     html += [escape(text[done:start]), "<span style='background:#fff2a8'>",
                              escape(text[start:end]), "</span>"]
