@@ -122,6 +122,20 @@ def test_screening_feeds_back_into_the_ranking(terms_list: matching.TermList) ->
     assert steered[0] == "rosters"
 
 
+@pytest.mark.parametrize("pseudo_feedback", [True, False])
+def test_words_no_reference_has_change_no_score(terms_list: matching.TermList,
+                                                pseudo_feedback: bool) -> None:
+    """The Dutch words of a question put to an English library match nothing; they must not
+    thin out the weight of its translations (and phrases) against the feedback terms."""
+    index = matching.MatchIndex(DOCS)
+    asked = "Hoe betrekken we de ondernemingsraad bij de invoering van roosters?"
+    padded = asked + " Wij vragen xqzwvk, bloemkwekerij en nogmaals xqzwvk qrtplm."
+    hits = [matching.rank(index, matching.build_query(text, terms_list=terms_list), top=4,
+                          pseudo_feedback=pseudo_feedback) for text in (asked, padded)]
+    assert hits[0][0].key == "council"
+    assert [(h.key, h.score) for h in hits[0]] == [(h.key, h.score) for h in hits[1]]
+
+
 def test_term_list_errors_name_the_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.tsv"
     bad.write_text("# header\nwerkdruk workload\n", encoding="utf-8")

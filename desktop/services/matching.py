@@ -466,9 +466,14 @@ def rank(index: MatchIndex, query: Query, top: int = 20, relevant: Sequence[int]
         shares = [math.exp(float(first[i]) - best) for i in docs]
     else:
         docs, shares = [], []
+    share = 1.0
     if docs:
         model = index.feedback_model(docs, shares, not_relevant)
-        share = ORIGINAL_WEIGHT / (sum(query.weights.values()) or 1.0)
+        # The question's half of the mix is shared by the terms some reference has: the
+        # Dutch words of a question put to an English library match nothing, and counting
+        # them would leave its translations a sliver beside the feedback terms.
+        share = ORIGINAL_WEIGHT / (sum(w for t, w in plain.items() if t in index.term_ids)
+                                   + sum(groups.values()) or 1.0)
         mixed = {t: w * share for t, w in plain.items()}
         for term, w in model.items():
             mixed[term] = mixed.get(term, 0.0) + (1 - ORIGINAL_WEIGHT) * w
@@ -476,7 +481,7 @@ def rank(index: MatchIndex, query: Query, top: int = 20, relevant: Sequence[int]
     else:
         final = first
     if query.phrases:
-        final = _with_phrases(index, query, final, top)
+        final = _with_phrases(index, query, final, top, share)
     # Each of the query's terms, with the forms it was matched in.
     asked = {t: (t,) for t in plain} | {f: g for g in groups for f in g}
     hits = []
@@ -490,21 +495,21 @@ def rank(index: MatchIndex, query: Query, top: int = 20, relevant: Sequence[int]
     return hits
 
 
-def _with_phrases(index: MatchIndex, query: Query, scores: np.ndarray, top: int) -> np.ndarray:
+def _with_phrases(index: MatchIndex, query: Query, scores: np.ndarray, top: int,
+                  share: float) -> np.ndarray:
     """Scores of the best candidates raised where a translated phrase occurs whole: it then
-    counts as much as a single translated word would, on top of what its words had.
+    counts as much as a single translated word would (its weight times ``share``, the scale
+    of the question's terms in ``scores``), on top of what its words had.
 
     Only the first candidates are read again (positions are not indexed), enough to reorder
     the part of the ranking anyone looks at."""
     scores = scores.copy()
-    total = sum(query.weights.values()) or 1.0
     candidates = index.top(scores, max(PHRASE_CANDIDATES, top))
     for i in candidates:
         for phrase, tf in index.phrase_counts(i, query.phrases).items():
             # A phrase is at least as rare as its rarest word.
             idf = max(index.idf_of(t) for t in phrase)
-            scores[i] += (ORIGINAL_WEIGHT * query.phrases[phrase] / total
-                          * idf * tf * (K1 + 1) / (tf + K1))
+            scores[i] += share * query.phrases[phrase] * idf * tf * (K1 + 1) / (tf + K1)
     return scores
 
 
