@@ -408,3 +408,50 @@ def test_a_reference_with_a_field_of_the_wrong_shape_exports(
     result = export(ws, pid, tmp_path / "odd.docx")
     text = "\n".join(p.text for p in docx.Document(str(result.docx)).paragraphs)
     assert "(Odd, 2021)" in text and "An odd record" in text
+
+
+def test_a_reference_the_engine_fails_on_does_not_stop_the_export(
+        proposal: tuple[Workspace, str, dict[str, str]], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The safety net behind the cleaning, in the export and the editor, which share an
+    engine: a reference citeproc-js fails on is shown as missing and named in the report; the
+    other citations and references are printed, and the shared engine works on."""
+    from desktop.export import citeproc
+    from desktop.views.section_editor import CitationLabels
+
+    monkeypatch.setattr(citeproc, "engine_item", lambda i: ({**i, "id": str(i["id"])}, []))
+    ws, pid, _refs = proposal
+    with ws.transaction() as tx:
+        odd = references.add_csl_item(tx, {**item("odd2021", "Odd", 2021, "An odd record"),
+                                           "issued": {"date-parts": [[2014, 12, 31], [2015]]}})
+        section = proposals.section_ids(tx.session, pid)[0]
+        documents.edit(tx, proposals.body_doc(section), lambda text: write(text, cite(odd)))
+    engine = citeproc.CitationEngine("apa")
+    labels = CitationLabels(ws)
+    labels.set_engine(engine)
+    with ws.session() as s:
+        values = [p for sid in proposals.section_ids(s, pid)
+                  for p in documents.segments(s, proposals.body_doc(sid)) if isinstance(p, dict)]
+        content = load_proposal(s, pid)
+    try:
+        shown = labels.compute_document(values)
+        assert shown is not None and "(Smit, 2020b)" in shown[1].values()
+        assert set(engine.failed) == {odd}
+        result = export_content(content, tmp_path / "odd.docx", engine=engine)
+        problems = [p for p in result.report.problems if p.kind == "unformatted_reference"]
+        assert [p.subject for p in problems] == [odd] and "date range" in problems[0].message
+        text = "\n".join(p.text for p in docx.Document(str(result.docx)).paragraphs)
+        assert "(Smit, 2020b)" in text and "An odd record" not in text
+        assert result.unresolved == 2 and result.references == len(content.references) - 1
+        own = export_content(content, tmp_path / "own.docx")  # an engine of its own
+        assert own.unresolved == 2 and [p.subject for p in own.report.problems
+                                         if p.kind == "unformatted_reference"] == [odd]
+        # Corrected in the library, it is tried again.
+        with ws.transaction() as tx:
+            references.update_reference(tx, odd, {"issued": {"date-parts": [[2015]]}})
+        with ws.session() as s:
+            content = load_proposal(s, pid)
+        again = export_content(content, tmp_path / "fixed.docx", engine=engine)
+        assert again.unresolved == 1 and not engine.failed
+    finally:
+        engine.close()

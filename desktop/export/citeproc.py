@@ -42,6 +42,11 @@ class CitationError(Exception):
     """A style, locale, item or citation the engine cannot use; the message is for the user."""
 
 
+class EngineFailure(CitationError):
+    """citeproc-js itself failed (most often on an item it cannot read); the engine keeps
+    failing until it is built again, which :meth:`CitationEngine.isolate` does."""
+
+
 # --- data across the layer boundary ------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -459,7 +464,7 @@ class _Runtime:
                 return self.ctx.call(f"tandem.{function}", *args)
             except self.js_error as exc:
                 message = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
-                raise CitationError(_("The citation engine failed: {message}").format(
+                raise EngineFailure(_("The citation engine failed: {message}").format(
                     message=message)) from None
 
 
@@ -599,6 +604,10 @@ class CitationEngine:
         self._next_id = itertools.count(1)
         self._items: dict[str, str] = {}  # id → the item as last registered (JSON)
         self._uncited: list[str] = []
+        # Items the engine failed on (``isolate``), with its message, and as they were then:
+        # the same item registered again is refused, a changed one is tried.
+        self.failed: dict[str, str] = {}
+        self._refused: dict[str, str] = {}
         # The document the engine holds: each citation's items, the engine's own id for it
         # and its text. None when the texts may be stale (an edited reference, uncited items
         # changed): the next document is then formatted whole.
@@ -612,7 +621,8 @@ class CitationEngine:
         self._runtime.call("drop", self._key)
 
     def register(self, items: Iterable[Mapping[str, Any]]) -> list[str]:
-        """Make CSL-JSON items citable (added to, or replacing, those with the same id)."""
+        """Make CSL-JSON items citable (added to, or replacing, those with the same id), but
+        for items the engine failed on (``failed``) that come again unchanged."""
         ids: list[str] = []
         changed: dict[str, str] = {}
         for number, item in enumerate(items, 1):
@@ -621,6 +631,10 @@ class CitationEngine:
             entry, _changed = engine_item(item)
             data = json.dumps(entry, ensure_ascii=False, sort_keys=True)
             ids.append(entry["id"])
+            if self._refused.get(entry["id"]) == data:
+                continue
+            if entry["id"] in self._refused:
+                del self._refused[entry["id"]], self.failed[entry["id"]]
             if self._items.get(entry["id"]) != data:
                 changed[entry["id"]] = data
         if changed:
@@ -751,32 +765,43 @@ class CitationEngine:
         """The bibliography of registered items, none of them cited (a reference list), and
         the items the engine fails on with its message: those are left out, so that one
         broken item does not take the others with it."""
+        refused = {i: self.failed[i] for i in ids if i in self.failed}
+        ids = [i for i in ids if i not in refused]
         try:
             self.set_uncited(ids)
-            return self.bibliography(), {}
-        except CitationError:
-            pass
+            return self.bibliography(), refused
+        except EngineFailure:
+            broken = self.isolate(ids)
+        self.set_uncited([i for i in ids if i not in broken])
+        return self.bibliography(), refused | broken
+
+    def isolate(self, ids: Sequence[str]) -> dict[str, str]:
+        """After an :class:`EngineFailure`: which of the registered items ``ids`` the engine
+        fails on, cited or listed, each with the engine's message. The engine is built again
+        without them (its document forgotten) and refuses them from then on, until they are
+        registered changed; the others work as before."""
         items = dict(self._items)
 
         def failing(group: Sequence[str]) -> dict[str, str]:
             # Halving finds a few broken items among many in a few tries (an engine each).
             self._build({i: items[i] for i in group})
             try:
-                self.set_uncited(group)
-                self.bibliography()
+                self._rebuild([((CiteItem(i),), 0) for i in group])
+                self._runtime.call("bibliography", self._key)
                 return {}
-            except CitationError as exc:
+            except EngineFailure as exc:
                 if len(group) == 1:
                     return {group[0]: str(exc)}
                 half = len(group) // 2
                 return failing(group[:half]) | failing(group[half:])
 
-        half = len(ids) // 2  # all of them together failed already
-        broken = failing(ids[:half]) | failing(ids[half:]) if len(ids) > 1 else failing(ids)
-        good = [i for i in ids if i not in broken]
-        self._build({i: items[i] for i in items if i not in broken})
-        self.set_uncited(good)
-        return self.bibliography(), broken
+        wanted = list(dict.fromkeys(i for i in ids if i in items))
+        half = len(wanted) // 2
+        broken = failing(wanted[:half]) | failing(wanted[half:]) if half else failing(wanted)
+        self._build({i: data for i, data in items.items() if i not in broken})
+        self._refused |= {i: items[i] for i in broken}
+        self.failed |= broken
+        return broken
 
     def _build(self, items: Mapping[str, str]) -> None:
         """This engine's processor built again with ``items`` (id → JSON): after an error

@@ -23,7 +23,7 @@ import datetime
 import re
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -36,7 +36,7 @@ from ..services.proposal_content import (Inline, Part, ProposalContent, SectionC
 from ..services.tasks import NO_CONTROL, TaskControl
 from . import docx_writer as dw
 from . import pdf
-from .citeproc import Bibliography, CitationEngine, CiteItem, Cluster, Run
+from .citeproc import Bibliography, CitationEngine, CiteItem, Cluster, EngineFailure, Run
 
 DEFAULT_STYLE = "apa"
 # Texts of the document itself, translated into the proposal's language.
@@ -89,6 +89,7 @@ class RenderedCitations:
     texts: Mapping[str, tuple[Run, ...]]  # citation id → its runs, marker included
     bibliography: Bibliography | None
     unresolved: int
+    failed: Mapping[str, str] = field(default_factory=dict)  # reference id → engine's message
 
 
 def style_for(content: ProposalContent, options: ExportOptions) -> str:
@@ -109,36 +110,49 @@ def render_citations(content: ProposalContent, engine: CitationEngine,
                      control: TaskControl = NO_CONTROL) -> RenderedCitations:
     """Every citation of the proposal through ``engine``, in document order, and the
     bibliography of the cited references. The engine is reset first: it must not be in use
-    elsewhere meanwhile."""
-    tr = translator(content.language)
+    elsewhere meanwhile. A reference the engine fails on is left out, named with the engine's
+    message, and shown as missing where it is cited: it does not stop the others."""
     items = {str(item["id"]): item for item in content.references.values()}
     if items:
         engine.register(items.values())
+    control.progress(0, 0, _("Formatting citations"))
+    try:
+        return _rendered(content, engine)
+    except EngineFailure:
+        engine.isolate(list(items))
+    return _rendered(content, engine)
+
+
+def _rendered(content: ProposalContent, engine: CitationEngine) -> RenderedCitations:
+    tr = translator(content.language)
     texts: dict[str, tuple[Run, ...]] = {}
     clusters: list[Cluster] = []
     partly: set[str] = set()
     unresolved = 0
     marker = Run(tr(MISSING), bold=True)
+    failed: dict[str, str] = {}
     for citation in content.citations():
-        cite_items = tuple(
-            CiteItem(str(content.references[i.reference_id]["id"]), i.locator, i.label,
-                     i.prefix, i.suffix, i.suppress_author)
-            for i in citation.items if i.reference_id in content.references)
+        cite_items = []
+        for i in citation.items:
+            item = content.references.get(i.reference_id)
+            if item is not None and str(item["id"]) in engine.failed:
+                failed[i.reference_id] = engine.failed[str(item["id"])]
+            elif item is not None:
+                cite_items.append(CiteItem(str(item["id"]), i.locator, i.label, i.prefix,
+                                           i.suffix, i.suppress_author))
         if len(cite_items) < len(citation.items) or not citation.items:
             unresolved += 1
             texts[citation.id] = (marker,)
             if cite_items:
                 partly.add(citation.id)
         if cite_items:
-            clusters.append(Cluster(citation.id, cite_items))
-    control.progress(0, len(clusters), _("Formatting citations"))
+            clusters.append(Cluster(citation.id, tuple(cite_items)))
     # One pass over the document in order: year suffixes and numbers as the style assigns them.
     for update in engine.process_document(clusters):
         texts[update.cluster_id] = update.formatted.runs + (
             (Run(" "), marker) if update.cluster_id in partly else ())
-    control.progress(len(clusters), len(clusters), _("Formatting citations"))
     bibliography = engine.bibliography() if clusters else None
-    return RenderedCitations(texts, bibliography, unresolved)
+    return RenderedCitations(texts, bibliography, unresolved, failed)
 
 
 def _runs(parts: tuple[Part, ...], citations: Mapping[str, tuple[Run, ...]]
@@ -299,7 +313,7 @@ def export_content(content: ProposalContent, output: Path,
     citation_text = {cid: "".join(r.text for r in runs) for cid, runs in rendered.texts.items()}
     bibliography_text = "\n".join(e.text for e in rendered.bibliography.entries) \
         if rendered.bibliography else ""
-    report = compliance_report(content, citation_text, bibliography_text)
+    report = compliance_report(content, citation_text, bibliography_text, rendered.failed)
     if report.blocks(options.strict):
         raise ExportBlocked(report)
     control.progress(0, 0, _("Writing the Word document"))

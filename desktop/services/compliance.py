@@ -1,5 +1,6 @@
 """The compliance report shown before an export: limits, empty required sections, citations that
-do not resolve, and cited references nobody screened for the proposal's questions.
+do not resolve, references the citation style cannot format, and cited references nobody
+screened for the proposal's questions.
 
 Hard problems (a hard limit exceeded or not reached, a required section empty, a citation without
 its reference) block an export only in strict mode; everything else is a warning. The report is
@@ -19,6 +20,7 @@ from .references import short_authors, year_of
 Severity = Literal["hard", "warning"]
 KINDS = {"limit": N_("Limit"), "empty_section": N_("Empty section"),
          "unresolved_citation": N_("Citation without reference"),
+         "unformatted_reference": N_("Reference the style cannot format"),
          "unscreened_reference": N_("Cited but not screened"),
          "rejected_reference": N_("Cited but screened as not relevant"),
          "template": N_("Template")}
@@ -86,12 +88,15 @@ def _limit_problems(checks: list[templates.LimitCheck]) -> list[Problem]:
 
 def compliance_report(content: ProposalContent,
                       citation_text: Mapping[str, str] | None = None,
-                      bibliography_text: str = "") -> ComplianceReport:
+                      bibliography_text: str = "",
+                      unformatted: Mapping[str, str] | None = None) -> ComplianceReport:
     """Check a proposal read with :func:`~.proposal_content.load_proposal`.
 
     ``citation_text`` (citation id → formatted text) and ``bibliography_text`` make word counts
     exact where citations and references count; without them citations count as nothing and
     references only where the template has a bibliography section with text.
+    ``unformatted``: cited references the citation style could not format (reference id →
+    the engine's message).
     """
     problems: list[Problem] = []
     checks: list[templates.LimitCheck] = []
@@ -127,6 +132,13 @@ def compliance_report(content: ProposalContent,
             "A citation in {section} refers to a reference that is not in the library: {ids}"
         ).format(section=f"{section.number} {section.title}".strip(),
                  ids=", ".join(missing) or _("no reference at all")), section.id))
+    for cited_id, message in (unformatted or {}).items():
+        item = content.references.get(cited_id)
+        problems.append(Problem("unformatted_reference", "hard", _(
+            "{reference} could not be formatted in the citation style, so it is shown as "
+            "missing; correct it in the library. {message}").format(
+            reference=_item_label(item) if item is not None else cited_id, message=message),
+            cited_id))
     problems += _screening_problems(content)
     return ComplianceReport(content.id, tuple(checks), tuple(problems))
 

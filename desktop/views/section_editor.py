@@ -120,17 +120,26 @@ class CitationLabels:
 
     def compute_document(self, values: list[Any]) -> tuple[str, dict[str, str]] | None:
         """All of the proposal's citations formatted in document order, by citation; None
-        when there is no engine or it refuses them (the neutral markers stay)."""
+        when there is no engine or it refuses them (the neutral markers stay). A citation of a
+        reference the engine fails on keeps its neutral marker; the others are formatted."""
         if self.engine is None:
             return None
-        from ..export.citeproc import CitationError, Cluster
+        from ..export.citeproc import CitationError, Cluster, EngineFailure
+        clusters = [Cluster(f"c{n}", tuple(_cite_items(v))) for n, v in enumerate(values)]
+
+        def formatted() -> dict[str, str]:
+            with self._lock:
+                known = self._known - set(self.engine.failed)
+            usable = [c for c in clusters if c.items and all(i.id in known for i in c.items)]
+            return {u.cluster_id: u.formatted.text for u in self.engine.process_document(usable)}
+
         try:
             self._register(values)
-            with self._lock:
-                known = set(self._known)
-            clusters = [Cluster(f"c{n}", tuple(_cite_items(v))) for n, v in enumerate(values)]
-            usable = [c for c in clusters if c.items and all(i.id in known for i in c.items)]
-            done = {u.cluster_id: u.formatted.text for u in self.engine.process_document(usable)}
+            try:
+                done = formatted()
+            except EngineFailure:
+                self.engine.isolate(list(dict.fromkeys(_cited_ids(values))))
+                done = formatted()
         except CitationError:
             return None
         document: dict[str, str] = {}
