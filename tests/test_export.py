@@ -361,21 +361,28 @@ def test_document_pass_equals_citations_one_by_one(
     engine.close()
 
 
-def test_export_reuses_the_editors_formatting(
-        proposal: tuple[Workspace, str, dict[str, str]], tmp_path: Path) -> None:
-    """The app's export takes the engine the editor formats with: when the editor has just
-    formatted the whole proposal, the export prints those texts without formatting again."""
-    from desktop.export.citeproc import CitationEngine
+def editor_labels(ws: Workspace, pid: str, engine: Any) -> tuple[Any, list[Any], Any]:
+    """The section editor's citation labels on ``engine``, the proposal's citations as the
+    editor has them, and the proposal as the export reads it."""
     from desktop.views.section_editor import CitationLabels
 
-    ws, pid, _refs = proposal
-    engine = CitationEngine("apa")
     labels = CitationLabels(ws)
     labels.set_engine(engine)
     with ws.session() as s:
         values = [p for sid in proposals.section_ids(s, pid)
                   for p in documents.segments(s, proposals.body_doc(sid)) if isinstance(p, dict)]
-        content = load_proposal(s, pid)
+        return labels, values, load_proposal(s, pid)
+
+
+def test_export_reuses_the_editors_formatting(
+        proposal: tuple[Workspace, str, dict[str, str]], tmp_path: Path) -> None:
+    """The app's export takes the engine the editor formats with: when the editor has just
+    formatted the whole proposal, the export prints those texts without formatting again."""
+    from desktop.export.citeproc import CitationEngine
+
+    ws, pid, _refs = proposal
+    engine = CitationEngine("apa")
+    labels, values, content = editor_labels(ws, pid, engine)
     assert labels.compute_document(values) is not None
     calls: list[str] = []
     call = engine._runtime.call
@@ -417,7 +424,6 @@ def test_a_reference_the_engine_fails_on_does_not_stop_the_export(
     engine: a reference citeproc-js fails on is shown as missing and named in the report; the
     other citations and references are printed, and the shared engine works on."""
     from desktop.export import citeproc
-    from desktop.views.section_editor import CitationLabels
 
     monkeypatch.setattr(citeproc, "engine_item", lambda i: ({**i, "id": str(i["id"])}, []))
     ws, pid, _refs = proposal
@@ -427,12 +433,7 @@ def test_a_reference_the_engine_fails_on_does_not_stop_the_export(
         section = proposals.section_ids(tx.session, pid)[0]
         documents.edit(tx, proposals.body_doc(section), lambda text: write(text, cite(odd)))
     engine = citeproc.CitationEngine("apa")
-    labels = CitationLabels(ws)
-    labels.set_engine(engine)
-    with ws.session() as s:
-        values = [p for sid in proposals.section_ids(s, pid)
-                  for p in documents.segments(s, proposals.body_doc(sid)) if isinstance(p, dict)]
-        content = load_proposal(s, pid)
+    labels, values, content = editor_labels(ws, pid, engine)
     try:
         shown = labels.compute_document(values)
         assert shown is not None and "(Smit, 2020b)" in shown[1].values()
