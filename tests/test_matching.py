@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from desktop.cli import main as cli
-from desktop.services import matching, references, textproc
+from desktop.services import cognates, matching, references, textproc
 from desktop.services.library_import import import_files
 from desktop.services.textproc import detect_language, fold, stem, terms
 from desktop.services.workspace import Workspace
@@ -94,6 +94,29 @@ def test_translations_match_the_forms_papers_use(tmp_path: Path) -> None:
     own = matching.rank(index, matching.build_query("representation", "en", terms_list),
                         top=4, pseudo_feedback=False)
     assert [h.key for h in own] == ["shops"]
+
+
+def test_dutch_words_are_found_in_their_english_spelling(tmp_path: Path) -> None:
+    """Words no term list holds ('discriminatie', 'kandidaten', 'fysieke', 'sensoren',
+    'geautomatiseerde') are found in English papers by the regular correspondences of the
+    two spellings, and shown as such."""
+    spell = cognates.english_spellings
+    assert spell("discriminatie")[0] == "discrimination"
+    assert "quality" in spell("kwaliteit") and "physical" in spell("fysieke")
+    assert "candidat" in spell("kandidaten") and "sensor" in spell("sensoren")
+    assert "intervention" in spell("interventies") and "effective" in spell("effectieve")
+    assert "automatised" in spell("geautomatiseerde") and "exoskelet" in spell("exoskeletten")
+    assert spell("werk") == [] and spell("werken") == []
+    empty = tmp_path / "terms.tsv"
+    empty.write_text("# no entries\n", encoding="utf-8")
+    docs = DOCS + [matching.Doc("r5", "hiring", "Automated screening of job candidates",
+                                "Discrimination of older candidates by automated selection "
+                                "tools.", "")]
+    query = matching.build_query("Leidt geautomatiseerde selectie tot discriminatie van "
+                                 "oudere kandidaten?", terms_list=matching.TermList.load(empty))
+    hits = matching.rank(matching.MatchIndex(docs), query, top=2, pseudo_feedback=False)
+    assert [h.key for h in hits][:1] == ["hiring"]
+    assert "discriminatie → discrimination" in hits[0].matched
 
 
 def test_compound_parts_keep_four_letters(tmp_path: Path) -> None:

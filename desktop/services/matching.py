@@ -3,7 +3,8 @@
 BM25F over title, keywords and abstract (field weights, Snowball stems, stop words per
 language), queries in Dutch or English expanded across the two languages with the curated
 term list (``term_list``: the shipped list with the user's own; a translation matched in all
-the forms papers write it in, as one term), and feedback: the terms of references
+the forms papers write it in, as one term) and, for words no list holds, their English
+spelling (``cognates``) and the word itself as a loanword; and feedback: the terms of references
 screened as relevant (or, before any screening, of the top hits) join the query; terms of
 references screened as not relevant are held back. Numbers below are textbook BM25 values,
 not fitted to any test collection.
@@ -30,6 +31,7 @@ from sqlalchemy.orm import Session
 from ..atomic import write_with
 from ..i18n import _
 from ..paths import cache_dir
+from .cognates import english_spellings
 from .tasks import NO_CONTROL, TaskControl
 from .term_list import TermList, default_terms
 from .textproc import LANGUAGES, detect_language, stem, stopwords, terms, words
@@ -43,6 +45,7 @@ FIELDS = (("title", 2.0, 0.75), ("keywords", 1.5, 0.3), ("abstract", 1.0, 0.75))
 TRANSLATION_WEIGHT = 0.8   # a translated word counts a little less than the asker's own
 LOANWORD_WEIGHT = 0.5      # the asker's word stemmed as the other language ('feedback')
 COMPOUND_WEIGHT = 0.5      # a part of a Dutch compound ('rooster' in 'roostersysteem')
+COGNATE_WEIGHT = 0.5       # the Dutch word in English spelling ('kwaliteit' → 'quality')
 # Relevance model feedback (RM3) with its usual settings from the literature: the words of
 # the 10 best references (or of those screened as relevant) make up half of the final query.
 FEEDBACK_DOCS = 10
@@ -424,15 +427,23 @@ def build_query(text: str, language: str = "", terms_list: TermList | None = Non
     kept = [t for t in tokens if len(t) > 1 and t not in stops]
     for token in kept:
         add(stem(token, language), 1.0, token)
+    for token in kept:
         if language == "nl" and token not in stopwords(other):
-            # Dutch practice text borrows English words ('feedback', 'workload').
-            add(stem(token, other), LOANWORD_WEIGHT, token)
+            # Dutch practice text borrows English words ('feedback', 'workload', 'routinetaken'
+            # for routine), matched in English papers in all their forms as translations are.
+            add(stem(token, other), LOANWORD_WEIGHT, token, translation=True)
     found = [(p, t, TRANSLATION_WEIGHT) for p, t in terms_list.translations(tokens, language)
              if not all(w in stops for w in p.split())]
     if language == "nl":
-        translated = {w for p, _t, _w in found for w in p.split()}
-        found += [(part, t, COMPOUND_WEIGHT) for token in kept if token not in translated
+        listed = {w for p, _t, _w in found for w in p.split()}
+        found += [(part, t, COMPOUND_WEIGHT) for token in kept if token not in listed
                   for part, t in terms_list.compound_translations(token)]
+        # A word the list does not know may be the English word in Dutch spelling.
+        for token in kept:
+            if token not in listed:
+                for spelling in english_spellings(token):
+                    add(stem(spelling, other), COGNATE_WEIGHT, f"{token} → {spelling}",
+                        translation=True)
     for phrase, translation, weight in found:
         # A translation of several words shares the weight: 'works council' must not make
         # every text about work a match for 'ondernemingsraad'.

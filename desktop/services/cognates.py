@@ -1,0 +1,82 @@
+"""Dutch words spelled the English way: 'discriminatie' → 'discrimination', 'kwaliteit' →
+'quality', 'fysieke' → 'physical'.
+
+Much of the vocabulary of work, care and technology is shared Latin and Greek in both
+languages, written by regular correspondences of spelling (the transformation rules of
+fuzzy cross-language matching). A question's word that the term list does not know is
+still found in English papers through the words these rules make; matching checks that
+the library has them. The rules are the regular correspondences of the two spellings, not
+a list of words, so they reach words nobody listed.
+"""
+from __future__ import annotations
+
+import re
+
+# Dutch endings and their English counterparts, longest first; the first that fits is used.
+SUFFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("isering", ("isation", "ization")),
+    ("iseerd", ("ised", "ized")),
+    ("iseren", ("ise", "ize")),
+    ("eerd", ("ated", "ed")),
+    ("eren", ("ate", "")),
+    ("atie", ("ation",)),
+    ("ering", ("ation",)),
+    ("entie", ("ence", "ency", "ention")),
+    ("antie", ("ance", "ancy")),
+    ("ssie", ("ssion",)),
+    ("sie", ("sion",)),
+    ("tie", ("tion",)),
+    ("iteit", ("ity",)),
+    ("isch", ("ic", "ical")),
+    ("iek", ("ic", "ics", "ical")),
+    ("ief", ("ive",)),
+    ("eel", ("al",)),
+    ("aal", ("al",)),
+    ("ele", ("al",)),
+    ("ale", ("al",)),
+    ("isme", ("ism",)),
+    ("ie", ("y",)),
+)
+# Letters the two languages write differently (Dutch k and kw for Latin c and qu, f for ph).
+LETTERS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^kw"), "qu"),
+    (re.compile(r"^k(?=[aoulr])"), "c"),
+    (re.compile(r"kt"), "ct"),
+    (re.compile(r"^fy"), "phy"),
+    (re.compile(r"(?<=[aeiou])ks(?=[aeiou])"), "x"),
+)
+SHORTEST = 6  # shorter words are too often false friends ('rok', 'kort')
+
+
+def _bases(token: str) -> list[str]:
+    """The word without a Dutch plural, adjective or participle ending: 'exoskeletten' →
+    'exoskelet', 'effectieve' → 'effectief', 'geautomatiseerde' → 'automatiseerd'."""
+    bases = [token]
+    if token.startswith("ge") and token.endswith(("eerd", "eerde")):
+        bases.append(token[2:].removesuffix("e"))
+    elif token.endswith("en") and len(token) > SHORTEST:
+        base = token[:-2]
+        bases.append(base[:-1] if len(base) > 2 and base[-1] == base[-2]
+                     and base[-1] not in "aeiou" else base)
+    elif token.endswith(("s", "e")) and len(token) > SHORTEST:
+        bases.append(token[:-1])
+    return [b[:-1] + "f" if b.endswith("iev") else b for b in bases]
+
+
+def english_spellings(token: str) -> list[str]:
+    """English words a Dutch word may be written as, best guess first (the word without its
+    Dutch ending among them: 'sensoren' → 'sensor'); empty when none differs from it."""
+    if len(token) < SHORTEST or not token.isalpha():
+        return []
+    found: list[str] = []
+    for base in _bases(token):
+        endings = next(((base[:-len(nl)], en) for nl, en in SUFFIXES
+                        if base.endswith(nl) and len(base) > len(nl) + 2), (base, ("",)))
+        stem, english = endings
+        for pattern, replacement in LETTERS:
+            stem = pattern.sub(replacement, stem)
+        for ending in english:
+            word = stem + ending
+            if word != token and word not in found:
+                found.append(word)
+    return found
