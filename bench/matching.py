@@ -28,7 +28,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 CRAN = ROOT.parent / "shared" / "testdata" / "ir" / "cranfield"
-NLEN = ROOT / "bench" / "data" / "nl-en"
+DATA = ROOT / "bench" / "data"  # Dutch-English sets: nl-en (ours), nl-en-b, nl-en-c (held out)
 
 from desktop.services.library_import import import_files  # noqa: E402
 from desktop.services.textproc import terms  # noqa: E402
@@ -176,27 +176,41 @@ def main() -> None:
                       f"{gain:+.1f}%")
             ok = a["nDCG@10"] >= 1.10 * b["nDCG@10"]
             print(f"  target nDCG@10 >= +10% over plain BM25: {'OK' if ok else 'MISSED'}")
-        if (NLEN / "references.json").exists():
-            items = json.loads((NLEN / "references.json").read_text(encoding="utf-8"))
-            path = library(tmp, "nlen", items)
-            questions = [json.loads(line) for line in
-                         (NLEN / "questions.jsonl").read_text(encoding="utf-8").splitlines()
-                         if line.strip()]
-            grades: dict[str, dict[str, int]] = defaultdict(dict)
-            for line in (NLEN / "qrels.tsv").read_text(encoding="utf-8").splitlines():
-                if line.strip() and not line.startswith("#"):
-                    q, r, g = line.split("\t")
-                    grades[q][r] = int(g)
-            runs = run_cli(path, [(q["id"], q["text"]) for q in questions], 10)
-            found = []
-            for q in questions:
-                rel = set(grades[q["id"]])
-                got = len(rel & set(runs.get(q["id"], [])))
-                found.append(got / len(rel))
-                print(f"  {q['id']}: {got}/{len(rel)} relevant English papers in the top 10")
-            print(f"Dutch questions, English papers: recall@10 {statistics.mean(found):.2f} "
-                  f"(all found for {sum(1 for f in found if f == 1)}/{len(found)} questions)")
+        for folder in sorted(DATA.glob("nl-en*")):
+            if (folder / "references.json").exists():
+                dutch_english(tmp, folder)
         latency(args.size)
+
+
+def dutch_english(tmp: str, folder: Path) -> None:
+    """A Dutch-English set through the batch CLI: recall@10 (the share of each question's
+    relevant papers in its top 10), graded nDCG@10 (gain 2^grade - 1), complete questions."""
+    items = json.loads((folder / "references.json").read_text(encoding="utf-8"))
+    path = library(tmp, folder.name, items)
+    questions = [json.loads(line) for line in
+                 (folder / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+                 if line.strip()]
+    grades: dict[str, dict[str, int]] = defaultdict(dict)
+    for line in (folder / "qrels.tsv").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            q, r, g = line.split("\t")
+            grades[q][r] = int(g)
+    runs = run_cli(path, [(q["id"], q["text"]) for q in questions], 10)
+    found, ndcgs = [], []
+    for q in questions:
+        graded, ranked = grades[q["id"]], runs.get(q["id"], [])
+        got = len(set(graded) & set(ranked))
+        found.append(got / len(graded))
+        dcg = sum((2 ** graded.get(d, 0) - 1) / math.log2(i + 2) for i, d in enumerate(ranked))
+        ideal = sum((2 ** g - 1) / math.log2(i + 2)
+                    for i, g in enumerate(sorted(graded.values(), reverse=True)[:10]))
+        ndcgs.append(dcg / ideal)
+        if got < len(graded):
+            missed = ", ".join(f"{d} (grade {g})" for d, g in graded.items() if d not in ranked)
+            print(f"  {q['id']}: {got}/{len(graded)} in the top 10; missed {missed}")
+    print(f"Dutch questions, English papers ({folder.name}, {len(items)} papers): recall@10 "
+          f"{statistics.mean(found):.2f}, graded nDCG@10 {statistics.mean(ndcgs):.3f}; all "
+          f"found for {sum(1 for f in found if f == 1)}/{len(found)} questions")
 
 
 def latency(size: int) -> None:
