@@ -415,13 +415,15 @@ def build_query(text: str, language: str = "", terms_list: TermList | None = Non
     translated: set[str] = set()
 
     def add(term: str, weight: float, shown: str, translation: bool = False) -> None:
-        if term and weight > weights.get(term, 0.0):
+        if not term:
+            return
+        if translation:
+            # Also when the asker wrote the same stem ('exoskeletten'): its other forms
+            # ('exoskeleton') are found in papers of the other language.
+            translated.add(term)
+        if weight > weights.get(term, 0.0):
             weights[term] = weight
             surface.setdefault(term, shown)
-            if translation:
-                translated.add(term)
-            else:
-                translated.discard(term)
 
     stops = stopwords(language)
     kept = [t for t in tokens if len(t) > 1 and t not in stops]
