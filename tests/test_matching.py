@@ -197,22 +197,25 @@ def test_cli_batch_matching(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert "q.jsonl:2" in capsys.readouterr().err
 
 
-NLEN = Path(__file__).resolve().parent.parent / "bench" / "data" / "nl-en"
+DATA = Path(__file__).resolve().parent.parent / "bench" / "data"
+NLEN = DATA / "nl-en"
 
 
-def test_dutch_questions_find_their_english_papers() -> None:
-    """The Dutch-English set: fictional English papers, Dutch practice questions, our own
-    judgements. Guards the cross-language quality measured in bench/matching.py."""
-    items = json.loads((NLEN / "references.json").read_text(encoding="utf-8"))
+@pytest.mark.parametrize(("folder", "mean"), [("nl-en", 0.9), ("nl-en-b", 0.8)])
+def test_dutch_questions_find_their_english_papers(folder: str, mean: float) -> None:
+    """The Dutch-English sets: fictional English papers, Dutch practice questions, judgements
+    by hand. Guards the cross-language quality measured in bench/matching.py (the held-out
+    set is left to the benchmark)."""
+    items = json.loads((DATA / folder / "references.json").read_text(encoding="utf-8"))
     index = matching.MatchIndex([matching.Doc(i["id"], i["id"], i["title"], i["abstract"], "")
                                  for i in items])
     relevant: dict[str, set[str]] = {}
-    for line in (NLEN / "qrels.tsv").read_text(encoding="utf-8").splitlines():
+    for line in (DATA / folder / "qrels.tsv").read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             qid, ref, _grade = line.split("\t")
             relevant.setdefault(qid, set()).add(ref)
     recalls = []
-    for line in (NLEN / "questions.jsonl").read_text(encoding="utf-8").splitlines():
+    for line in (DATA / folder / "questions.jsonl").read_text(encoding="utf-8").splitlines():
         question = json.loads(line)
         query = matching.build_query(question["text"])
         assert query.language == "nl"
@@ -220,7 +223,7 @@ def test_dutch_questions_find_their_english_papers() -> None:
         share = len(top10 & relevant[question["id"]]) / len(relevant[question["id"]])
         assert share >= 0.5, question["id"]
         recalls.append(share)
-    assert sum(recalls) / len(recalls) >= 0.9
+    assert sum(recalls) / len(recalls) >= mean
 
 
 def test_similar_questions_and_researchers(workspace: Workspace) -> None:
