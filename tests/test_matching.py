@@ -107,6 +107,10 @@ def test_dutch_words_are_found_in_their_english_spelling(tmp_path: Path) -> None
     assert "intervention" in spell("interventies") and "effective" in spell("effectieve")
     assert "automatised" in spell("geautomatiseerde") and "exoskelet" in spell("exoskeletten")
     assert spell("werk") == [] and spell("werken") == []
+    # A compound that begins with a Latin word: its head, by the head's ending only.
+    assert cognates.compound_heads("preventiemedewerker")[-1] == "prevention"
+    assert cognates.compound_heads("kwaliteitszorg") == ["quality"]
+    assert cognates.compound_heads("stationshal") == []
     empty = tmp_path / "terms.tsv"
     empty.write_text("# no entries\n", encoding="utf-8")
     docs = DOCS + [matching.Doc("r5", "hiring", "Automated screening of job candidates",

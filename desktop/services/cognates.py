@@ -46,6 +46,9 @@ LETTERS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<=[aeiou])ks(?=[aeiou])"), "x"),
 )
 SHORTEST = 6  # shorter words are too often false friends ('rok', 'kort')
+# Endings that mark a Latin word at the head of a Dutch compound: 'selectie' in
+# 'selectieprocedure', 'migratie' in 'migratieachtergrond'.
+HEADS = ("atie", "tie", "sie", "iteit", "isme", "entie", "antie")
 
 
 def _bases(token: str) -> list[str]:
@@ -63,6 +66,18 @@ def _bases(token: str) -> list[str]:
     return [b[:-1] + "f" if b.endswith("iev") else b for b in bases]
 
 
+def _spelled(base: str) -> tuple[list[str], bool]:
+    """``base`` in English spelling, and whether an ending rule applied."""
+    stem, english, ruled = base, ("",), False
+    for nl, en in SUFFIXES:
+        if base.endswith(nl) and len(base) > len(nl) + 2:
+            stem, english, ruled = base[:-len(nl)], en, True
+            break
+    for pattern, replacement in LETTERS:
+        stem = pattern.sub(replacement, stem)
+    return [stem + ending for ending in english], ruled
+
+
 def english_spellings(token: str) -> list[str]:
     """English words a Dutch word may be written as, best guess first (the word without its
     Dutch ending among them: 'sensoren' → 'sensor'); empty when none differs from it."""
@@ -70,13 +85,17 @@ def english_spellings(token: str) -> list[str]:
         return []
     found: list[str] = []
     for base in _bases(token):
-        endings = next(((base[:-len(nl)], en) for nl, en in SUFFIXES
-                        if base.endswith(nl) and len(base) > len(nl) + 2), (base, ("",)))
-        stem, english = endings
-        for pattern, replacement in LETTERS:
-            stem = pattern.sub(replacement, stem)
-        for ending in english:
-            word = stem + ending
-            if word != token and word not in found:
-                found.append(word)
+        found += [w for w in _spelled(base)[0] if w != token and w not in found]
+    return found
+
+
+def compound_heads(token: str) -> list[str]:
+    """English spellings of a Latin word at the head of a Dutch compound, found by its
+    ending: 'preventiemedewerker' → 'prevention', 'informatiebeveiliging' → 'information'."""
+    found: list[str] = []
+    for end in range(SHORTEST, len(token) - 2):
+        head = token[:end]
+        if head.endswith(HEADS):
+            spelled, ruled = _spelled(head)
+            found += [w for w in spelled if ruled and w not in found]
     return found

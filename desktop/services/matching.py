@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from ..atomic import write_with
 from ..i18n import _
 from ..paths import cache_dir
-from .cognates import english_spellings
+from .cognates import compound_heads, english_spellings
 from .tasks import NO_CONTROL, TaskControl
 from .term_list import TermList, default_terms
 from .textproc import LANGUAGES, detect_language, stem, stopwords, terms, words
@@ -440,11 +440,15 @@ def build_query(text: str, language: str = "", terms_list: TermList | None = Non
         listed = {w for p, _t, _w in found for w in p.split()}
         found += [(part, t, COMPOUND_WEIGHT) for token in kept if token not in listed
                   for part, t in terms_list.compound_translations(token)]
-        # A word the list does not know may be the English word in Dutch spelling.
+        # A word the list does not know may be the English word in Dutch spelling, or
+        # begin with one ('preventiemedewerker').
         for token in kept:
             if token not in listed:
                 for spelling in english_spellings(token):
                     add(stem(spelling, other), COGNATE_WEIGHT, f"{token} → {spelling}",
+                        translation=True)
+                for spelling in compound_heads(token):
+                    add(stem(spelling, other), COMPOUND_WEIGHT, f"{token} → {spelling}",
                         translation=True)
     for phrase, translation, weight in found:
         # A translation of several words shares the weight: 'works council' must not make
