@@ -121,6 +121,10 @@ def test_dutch_words_are_found_in_their_english_spelling(tmp_path: Path) -> None
     hits = matching.rank(matching.MatchIndex(docs), query, top=2, pseudo_feedback=False)
     assert [h.key for h in hits][:1] == ["hiring"]
     assert "discriminatie → discrimination" in hits[0].matched
+    query = matching.build_query("Hoe eerlijk is onze selectieprocedure?",
+                                 terms_list=matching.TermList.load(empty))
+    hits = matching.rank(matching.MatchIndex(docs), query, top=2, pseudo_feedback=False)
+    assert [h.key for h in hits] == ["hiring"]
     # The Dutch stem of 'exoskeletten' is the asker's own word and a form of 'exoskeleton'.
     docs.append(matching.Doc("r6", "exo", "Exoskeletons in warehouses", "Back support.", ""))
     query = matching.build_query("Helpen exoskeletten onze orderpickers?",
