@@ -173,6 +173,16 @@ def test_words_no_reference_has_change_no_score(terms_list: matching.TermList,
     assert [(h.key, h.score) for h in hits[0]] == [(h.key, h.score) for h in hits[1]]
 
 
+def test_screened_references_stay_in_the_ranking(terms_list: matching.TermList) -> None:
+    """A screened reference that no longer ranks among the best comes after them, so that
+    the screening list keeps every decision in sight."""
+    index = matching.MatchIndex(DOCS)
+    query = matching.build_query("nurses", "en", terms_list)
+    assert [h.key for h in matching.rank(index, query, top=1, also=[0, 3])] == \
+        ["nurses", "retail"]
+    assert matching.rank(index, query, top=1, also=[3])[1].matched == ()
+
+
 def test_term_list_errors_name_the_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.tsv"
     bad.write_text("# header\nwerkdruk workload\n", encoding="utf-8")

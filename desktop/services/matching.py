@@ -465,8 +465,10 @@ def build_query(text: str, language: str = "", terms_list: TermList | None = Non
 
 
 def rank(index: MatchIndex, query: Query, top: int = 20, relevant: Sequence[int] = (),
-         not_relevant: Sequence[int] = (), pseudo_feedback: bool = True) -> list[Hit]:
-    """The best ``top`` references for the query, with the words that matched each.
+         not_relevant: Sequence[int] = (), pseudo_feedback: bool = True,
+         also: Sequence[int] = ()) -> list[Hit]:
+    """The best ``top`` references for the query, with the words that matched each; then
+    those of ``also`` that are not among them (screened ones, wherever they rank now).
 
     With screening decisions, their references steer the ranking (relevance feedback);
     without any, the first hits do (pseudo-relevance feedback).
@@ -502,7 +504,8 @@ def rank(index: MatchIndex, query: Query, top: int = 20, relevant: Sequence[int]
     # Each of the query's terms, with the forms it was matched in.
     asked = {t: (t,) for t in plain} | {f: g for g in groups for f in g}
     hits = []
-    for i in index.top(final, top):
+    best = index.top(final, top)
+    for i in best + [i for i in dict.fromkeys(also) if i not in set(best)]:
         present = index.doc_terms(i)
         matched = tuple(dict.fromkeys(
             query.surface[t] for t in query.weights

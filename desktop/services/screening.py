@@ -41,8 +41,9 @@ def decisions(session: Session, question_id: str) -> dict[str, tuple[str, str]]:
 
 
 def candidates(session: Session, question_id: str, top: int = 50) -> tuple[list[Candidate], matching.Query]:
-    """The best ``top`` references for the question, screened ones included, ranked with the
-    feedback of the decisions so far."""
+    """The best ``top`` references for the question, ranked with the feedback of the
+    decisions so far, then the screened ones that are not among them: a decision stays in
+    sight however the ranking moves."""
     index = matching.library_index(session)
     text, language = matching.question_text(session, question_id)
     query = matching.build_query(text, language)
@@ -51,7 +52,9 @@ def candidates(session: Session, question_id: str, top: int = 50) -> tuple[list[
     relevant = [position[r] for r, (d, _n) in decided.items() if d == "relevant" and r in position]
     rejected = [position[r] for r, (d, _n) in decided.items()
                 if d == "not_relevant" and r in position]
-    hits = matching.rank(index, query, top, relevant=relevant, not_relevant=rejected)
+    screened = [position[r] for r in decided if r in position]
+    hits = matching.rank(index, query, top, relevant=relevant, not_relevant=rejected,
+                         also=screened)
     refs = {r.id: r for r in session.execute(select(Reference).where(
         Reference.id.in_([h.reference_id for h in hits]))).scalars()}
     out = []
