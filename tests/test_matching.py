@@ -125,6 +125,12 @@ def test_dutch_words_are_found_in_their_english_spelling(tmp_path: Path) -> None
                                  terms_list=matching.TermList.load(empty))
     hits = matching.rank(matching.MatchIndex(docs), query, top=2, pseudo_feedback=False)
     assert [h.key for h in hits] == ["hiring"]
+    # A guess cut short to five letters would make 'eventueel' (possibly) an 'event'.
+    docs.append(matching.Doc("r7", "events", "Event logs", "Events in process mining.", ""))
+    query = matching.build_query("Is er eventueel onderzoek naar?",
+                                 terms_list=matching.TermList.load(empty))
+    assert "events" not in [h.key for h in matching.rank(matching.MatchIndex(docs), query)]
+    assert "events" not in matching.highlight_words(query, "Events in process mining.", "en")
     # The Dutch stem of 'exoskeletten' is the asker's own word and a form of 'exoskeleton'.
     docs.append(matching.Doc("r6", "exo", "Exoskeletons in warehouses", "Back support.", ""))
     query = matching.build_query("Helpen exoskeletten onze orderpickers?",

@@ -58,6 +58,9 @@ CACHE_DAYS = 30  # an index file no workspace has used for this long is removed
 # A translated stem also matches the stems it begins or that begin it, down to five letters,
 # the common truncation length for English; all forms of one translation count as one term.
 TRUNCATION = 5
+# A guess (a loanword, an English spelling) cut short needs a letter more: 'eventueel' is no
+# 'event', while 'routinetaken' is 'routine' work.
+GUESS_TRUNCATION = 6
 
 
 @dataclass(frozen=True)
@@ -78,11 +81,11 @@ class Hit:
     matched: tuple[str, ...]   # the question's words (and translations) found in it
 
 
-def related_stems(a: str, b: str) -> bool:
+def related_stems(a: str, b: str, shortest: int = TRUNCATION) -> bool:
     """Whether two stems are forms of one word by truncation: one begins the other and the
-    shorter has at least ``TRUNCATION`` letters."""
+    shorter has at least ``shortest`` letters."""
     short, long = (a, b) if len(a) <= len(b) else (b, a)
-    return short == long or (len(short) >= TRUNCATION and long.startswith(short))
+    return short == long or (len(short) >= shortest and long.startswith(short))
 
 
 # Of the saved index (``MatchIndex.save``): raise it whenever the analysis (``textproc``) or
@@ -220,7 +223,7 @@ class MatchIndex:
             total[docs_of] += weight * idf * tfw * (K1 + 1) / (tfw + K1)
         return total
 
-    def forms(self, term: str, language: str) -> tuple[str, ...]:
+    def forms(self, term: str, language: str, shortest: int = TRUNCATION) -> tuple[str, ...]:
         """The index's stems that are forms of ``term`` by truncation (``related_stems``),
         found in references in ``language``: Dutch 'effectief' is no form of English 'effect'."""
         if len(term) < TRUNCATION:
@@ -229,7 +232,7 @@ class MatchIndex:
             self._sorted = sorted(self.vocabulary)
             self._language_codes = np.asarray([LANGUAGES.index(x) for x in self.languages],
                                               dtype=np.uint8)
-        found = [term[:n] for n in range(TRUNCATION, len(term)) if term[:n] in self.term_ids]
+        found = [term[:n] for n in range(shortest, len(term)) if term[:n] in self.term_ids]
         at = bisect.bisect_left(self._sorted, term)
         while at < len(self._sorted) and self._sorted[at].startswith(term):
             found.append(self._sorted[at])
@@ -384,6 +387,12 @@ class Query:
     phrases: dict[tuple[str, ...], float] = field(default_factory=dict)
     # Terms that are translations (not the asker's own words): matched in all their forms.
     translated: set[str] = field(default_factory=set)
+    # Of those, the guesses (loanwords, English spellings) rather than a list's translations.
+    guessed: set[str] = field(default_factory=set)
+
+    def shortest(self, term: str) -> int:
+        """How short a form of the translated ``term`` may be."""
+        return GUESS_TRUNCATION if term in self.guessed else TRUNCATION
 
     def terms_and_groups(self, index: MatchIndex
                          ) -> tuple[dict[str, float], dict[tuple[str, ...], float]]:
@@ -393,7 +402,8 @@ class Query:
         groups: dict[tuple[str, ...], float] = {}
         other = "en" if self.language == "nl" else "nl"
         for term, weight in self.weights.items():
-            forms = index.forms(term, other) if term in self.translated else (term,)
+            forms = index.forms(term, other, self.shortest(term)) \
+                if term in self.translated else (term,)
             if len(forms) == 1:
                 plain[term] = weight
             else:
@@ -413,14 +423,18 @@ def build_query(text: str, language: str = "", terms_list: TermList | None = Non
     phrases: dict[tuple[str, ...], float] = {}
 
     translated: set[str] = set()
+    listed_terms: set[str] = set()  # translations from the term list
 
-    def add(term: str, weight: float, shown: str, translation: bool = False) -> None:
+    def add(term: str, weight: float, shown: str, translation: bool = False,
+            guess: bool = False) -> None:
         if not term:
             return
         if translation:
             # Also when the asker wrote the same stem ('exoskeletten'): its other forms
             # ('exoskeleton') are found in papers of the other language.
             translated.add(term)
+            if not guess:
+                listed_terms.add(term)
         if weight > weights.get(term, 0.0):
             weights[term] = weight
             surface.setdefault(term, shown)
@@ -433,7 +447,7 @@ def build_query(text: str, language: str = "", terms_list: TermList | None = Non
         if language == "nl" and token not in stopwords(other):
             # Dutch practice text borrows English words ('feedback', 'workload', 'routinetaken'
             # for routine), matched in English papers in all their forms as translations are.
-            add(stem(token, other), LOANWORD_WEIGHT, token, translation=True)
+            add(stem(token, other), LOANWORD_WEIGHT, token, translation=True, guess=True)
     found = [(p, t, TRANSLATION_WEIGHT) for p, t in terms_list.translations(tokens, language)
              if not all(w in stops for w in p.split())]
     if language == "nl":
@@ -446,10 +460,10 @@ def build_query(text: str, language: str = "", terms_list: TermList | None = Non
             if token not in listed:
                 for spelling in english_spellings(token):
                     add(stem(spelling, other), COGNATE_WEIGHT, f"{token} → {spelling}",
-                        translation=True)
+                        translation=True, guess=True)
                 for spelling in compound_heads(token):
                     add(stem(spelling, other), COMPOUND_WEIGHT, f"{token} → {spelling}",
-                        translation=True)
+                        translation=True, guess=True)
     for phrase, translation, weight in found:
         # A translation of several words shares the weight: 'works council' must not make
         # every text about work a match for 'ondernemingsraad'.
@@ -461,7 +475,7 @@ def build_query(text: str, language: str = "", terms_list: TermList | None = Non
             add(stem(word, other), weight / len(kept_words),
                 f"{phrase} → {word}" if len(kept_words) > 1 else f"{phrase} → {translation}",
                 translation=True)
-    return Query(weights, surface, language, phrases, translated)
+    return Query(weights, surface, language, phrases, translated, translated - listed_terms)
 
 
 def rank(index: MatchIndex, query: Query, top: int = 20, relevant: Sequence[int] = (),
@@ -542,7 +556,8 @@ def highlight_words(query: Query, text: str, language: str) -> set[str]:
     translated = query.translated if language != query.language else set()
 
     def asked(found: str) -> bool:
-        return found in wanted or any(related_stems(found, t) for t in translated)
+        return found in wanted or any(related_stems(found, t, query.shortest(t))
+                                      for t in translated)
     return {w for w in words(text) if w not in stops and asked(stem(w, language))}
 
 
