@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from desktop.cli import main as cli
-from desktop.services import cognates, matching, references, textproc
+from desktop.services import cognates, matching, references, term_list, textproc
 from desktop.services.library_import import import_files
 from desktop.services.textproc import detect_language, fold, stem, terms
 from desktop.services.workspace import Workspace
@@ -101,6 +101,7 @@ def test_dutch_words_are_found_in_their_english_spelling(tmp_path: Path) -> None
     'geautomatiseerde') are found in English papers by the regular correspondences of the
     two spellings, and shown as such."""
     spell = cognates.english_spellings
+    build = lambda text, terms: matching.build_query(text, "nl", terms)  # noqa: E731
     assert spell("discriminatie")[0] == "discrimination"
     assert "quality" in spell("kwaliteit") and "physical" in spell("fysieke")
     assert "candidat" in spell("kandidaten") and "sensor" in spell("sensoren")
@@ -131,6 +132,11 @@ def test_dutch_words_are_found_in_their_english_spelling(tmp_path: Path) -> None
                                  terms_list=matching.TermList.load(empty))
     assert "events" not in [h.key for h in matching.rank(matching.MatchIndex(docs), query)]
     assert "events" not in matching.highlight_words(query, "Events in process mining.", "en")
+    # A Dutch term the user switched off ('-') is not guessed at either.
+    assert "discriminatie → discrimination" in build(
+        "discriminatie", matching.TermList.load(empty)).surface.values()
+    silenced = matching.TermList.combined((), [term_list.TermEntry("discriminatie", "-")])
+    assert build("discriminatie", silenced).weights.keys() == {stem("discriminatie", "nl")}
     # The Dutch stem of 'exoskeletten' is the asker's own word and a form of 'exoskeleton'.
     docs.append(matching.Doc("r6", "exo", "Exoskeletons in warehouses", "Back support.", ""))
     query = matching.build_query("Helpen exoskeletten onze orderpickers?",

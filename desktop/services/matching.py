@@ -443,7 +443,9 @@ def build_query(text: str, language: str = "", terms_list: TermList | None = Non
     kept = [t for t in tokens if len(t) > 1 and t not in stops]
     for token in kept:
         add(stem(token, language), 1.0, token)
-    for token in kept:
+    # A Dutch word the user switched off in the term list ('-') is not guessed at either.
+    guessable = [t for t in kept if stem(t, language) not in terms_list.silenced]
+    for token in guessable:
         if language == "nl" and token not in stopwords(other):
             # Dutch practice text borrows English words ('feedback', 'workload', 'routinetaken'
             # for routine), matched in English papers in all their forms as translations are.
@@ -456,7 +458,7 @@ def build_query(text: str, language: str = "", terms_list: TermList | None = Non
                   for part, t in terms_list.compound_translations(token)]
         # A word the list does not know may be the English word in Dutch spelling, or
         # begin with one ('preventiemedewerker').
-        for token in kept:
+        for token in guessable:
             if token not in listed:
                 for spelling in english_spellings(token):
                     add(stem(spelling, other), COGNATE_WEIGHT, f"{token} → {spelling}",

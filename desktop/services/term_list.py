@@ -4,8 +4,8 @@ shipped list and the user's own, how the two combine, and the lookup tables buil
 The shipped list (``resources/matching/terms-nl-en.tsv``) is replaced by every update, so the
 user's entries live in a file of the same format in the config folder. The user's entries add
 translations; an entry whose English side is ``-`` switches off the shipped translations of its
-Dutch term (matched by stem, as lookups are), and an own entry for that term then replaces
-them. A user's file that cannot be read leaves matching with the shipped list alone.
+Dutch term (matched by stem, as lookups are) and matching's guesses at it (``cognates``, the
+word as a loanword), and an own entry for that term then replaces them. A user's file that cannot be read leaves matching with the shipped list alone.
 """
 from __future__ import annotations
 
@@ -31,7 +31,8 @@ SOURCES = {"yours": N_("yours"), "switch_off": N_("yours, switches off"),
 OWN_HEADER = (
     "# Your own Dutch-English terms for Tandem's matching, added to the list Tandem ships.\n"
     "# Format: one entry per line, dutch<TAB>english; alternatives separated by ' | '.\n"
-    "# An English side of '-' switches off the shipped translations of the Dutch term.\n"
+    "# An English side of '-' switches off the shipped translations of the Dutch term, and\n"
+    "# the guesses at it (its English spelling, the word itself as an English word).\n"
     "# Tandem rewrites this file when you save your terms (in the app's Edit menu, or\n"
     "# with 'tandem terms'); other comments are not kept.\n")
 
@@ -163,6 +164,8 @@ class TermList:
     nl_to_en: dict[str, list[str]] = field(default_factory=dict)
     en_to_nl: dict[str, list[str]] = field(default_factory=dict)
     longest: int = 1
+    # Stems of Dutch terms the user switched off: no translation, and no guess either.
+    silenced: set[str] = field(default_factory=set)
 
     @classmethod
     def load(cls, path: Path) -> TermList:
@@ -174,7 +177,7 @@ class TermList:
                  own: Sequence[TermEntry] = ()) -> TermList:
         """The shipped entries less the Dutch terms ``own`` switches off, and ``own``'s."""
         off = switched_off(own)
-        table = cls()
+        table = cls(silenced=off)
         for entries, skipped in ((shipped, off), (own, set())):
             for entry in entries:
                 if entry.switches_off:

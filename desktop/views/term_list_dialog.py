@@ -179,7 +179,9 @@ class TermListDialog(QDialog):
             "Dutch words in a question are also searched in English, and the other way round, "
             "with the terms below. Add your own for your questions and library; separate "
             "alternatives with “|”. A shipped term you do not want can be switched off, and "
-            "your own row for the same Dutch term replaces it."))
+            "your own row for the same Dutch term replaces it. Words the list does not know are "
+            "tried in their English spelling (kwaliteit: quality); a row of your own with “-” "
+            "as its English side stops that for a word."))
         intro.setWordWrap(True)
         where = QLabel(_("Your terms are kept in {file}.").format(file=own.path))
         where.setWordWrap(True)
