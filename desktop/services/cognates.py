@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 
-# Dutch endings and their English counterparts, longest first; the first that fits is used.
+# Dutch endings and their English counterparts, the more specific first; the first that fits
+# is used.
 SUFFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("isering", ("isation", "ization")),
     ("iseerd", ("ised", "ized")),

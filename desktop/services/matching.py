@@ -3,11 +3,11 @@
 BM25F over title, keywords and abstract (field weights, Snowball stems, stop words per
 language), queries in Dutch or English expanded across the two languages with the curated
 term list (``term_list``: the shipped list with the user's own; a translation matched in all
-the forms papers write it in, as one term) and, for words no list holds, their English
-spelling (``cognates``) and the word itself as a loanword; and feedback: the terms of references
-screened as relevant (or, before any screening, of the top hits) join the query; terms of
-references screened as not relevant are held back. Numbers below are textbook BM25 values,
-not fitted to any test collection.
+the forms papers write it in, as one term) and, for words no list holds, guesses: their
+English spelling (``cognates``), the word itself as a loanword; and feedback: the terms of
+references screened as relevant (or, before any screening, of the top hits) join the
+query; terms of references screened as not relevant are held back. Numbers below are
+textbook BM25 values, not fitted to any test collection.
 """
 from __future__ import annotations
 
@@ -412,7 +412,8 @@ class Query:
 
 
 def build_query(text: str, language: str = "", terms_list: TermList | None = None) -> Query:
-    """Weighted terms for a question: its own words, their translations, loanwords."""
+    """Weighted terms for a question: its own words, their translations, and guesses at
+    the others (loanwords, English spellings)."""
     terms_list = terms_list or default_terms()
     language = language[:2].lower() if language[:2].lower() in LANGUAGES \
         else detect_language(text)
@@ -423,7 +424,7 @@ def build_query(text: str, language: str = "", terms_list: TermList | None = Non
     phrases: dict[tuple[str, ...], float] = {}
 
     translated: set[str] = set()
-    listed_terms: set[str] = set()  # translations from the term list
+    from_list: set[str] = set()  # the translated terms the term list gave, not guesses
 
     def add(term: str, weight: float, shown: str, translation: bool = False,
             guess: bool = False) -> None:
@@ -434,7 +435,7 @@ def build_query(text: str, language: str = "", terms_list: TermList | None = Non
             # ('exoskeleton') are found in papers of the other language.
             translated.add(term)
             if not guess:
-                listed_terms.add(term)
+                from_list.add(term)
         if weight > weights.get(term, 0.0):
             weights[term] = weight
             surface.setdefault(term, shown)
@@ -453,13 +454,13 @@ def build_query(text: str, language: str = "", terms_list: TermList | None = Non
     found = [(p, t, TRANSLATION_WEIGHT) for p, t in terms_list.translations(tokens, language)
              if not all(w in stops for w in p.split())]
     if language == "nl":
-        listed = {w for p, _t, _w in found for w in p.split()}
-        found += [(part, t, COMPOUND_WEIGHT) for token in kept if token not in listed
+        covered = {w for p, _t, _w in found for w in p.split()}  # the list translates them
+        found += [(part, t, COMPOUND_WEIGHT) for token in kept if token not in covered
                   for part, t in terms_list.compound_translations(token)]
         # A word the list does not know may be the English word in Dutch spelling, or
         # begin with one ('preventiemedewerker').
         for token in guessable:
-            if token not in listed:
+            if token not in covered:
                 for spelling in english_spellings(token):
                     add(stem(spelling, other), COGNATE_WEIGHT, f"{token} → {spelling}",
                         translation=True, guess=True)
@@ -477,7 +478,7 @@ def build_query(text: str, language: str = "", terms_list: TermList | None = Non
             add(stem(word, other), weight / len(kept_words),
                 f"{phrase} → {word}" if len(kept_words) > 1 else f"{phrase} → {translation}",
                 translation=True)
-    return Query(weights, surface, language, phrases, translated, translated - listed_terms)
+    return Query(weights, surface, language, phrases, translated, translated - from_list)
 
 
 def rank(index: MatchIndex, query: Query, top: int = 20, relevant: Sequence[int] = (),
@@ -521,7 +522,8 @@ def rank(index: MatchIndex, query: Query, top: int = 20, relevant: Sequence[int]
     asked = {t: (t,) for t in plain} | {f: g for g in groups for f in g}
     hits = []
     best = index.top(final, top)
-    for i in best + [i for i in dict.fromkeys(also) if i not in set(best)]:
+    shown = set(best)
+    for i in best + [i for i in dict.fromkeys(also) if i not in shown]:
         present = index.doc_terms(i)
         matched = tuple(dict.fromkeys(
             query.surface[t] for t in query.weights
