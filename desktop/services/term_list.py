@@ -5,7 +5,8 @@ The shipped list (``resources/matching/terms-nl-en.tsv``) is replaced by every u
 user's entries live in a file of the same format in the config folder. The user's entries add
 translations; an entry whose English side is ``-`` switches off the shipped translations of its
 Dutch term (matched by stem, as lookups are) and matching's guesses at it (``cognates``, the
-word as a loanword), and an own entry for that term then replaces them. A user's file that cannot be read leaves matching with the shipped list alone.
+word as a loanword), and an own entry for that term then replaces them. A user's file that
+cannot be read leaves matching with the shipped list alone.
 """
 from __future__ import annotations
 
