@@ -126,6 +126,14 @@ def test_dutch_words_are_found_in_their_english_spelling(tmp_path: Path) -> None
                                  terms_list=matching.TermList.load(empty))
     hits = matching.rank(matching.MatchIndex(docs), query, top=2, pseudo_feedback=False)
     assert [h.key for h in hits] == ["hiring"]
+    # A guess is shown by the paper's word: 'informated' is no word.
+    docs.append(matching.Doc("r8", "consent", "Informed consent", "Patients decide.", ""))
+    query = matching.build_query("Worden patiënten goed geïnformeerd?",
+                                 terms_list=matching.TermList.load(empty))
+    hits = matching.rank(matching.MatchIndex(docs), query, top=1, pseudo_feedback=False)
+    assert hits[0].key == "consent"
+    assert "geinformeerd → informed" in hits[0].matched and "patienten → patients" in \
+        hits[0].matched
     # A guess cut short to five letters would make 'eventueel' (possibly) an 'event'.
     docs.append(matching.Doc("r7", "events", "Event logs", "Events in process mining.", ""))
     query = matching.build_query("Is er eventueel onderzoek naar?",

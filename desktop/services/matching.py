@@ -275,6 +275,19 @@ class MatchIndex:
                     found[phrase] = found.get(phrase, 0.0) + weight * tf
         return found
 
+    def words_of(self, i: int, stems: set[str]) -> dict[str, str]:
+        """The (folded) word reference ``i`` first writes for each of ``stems``."""
+        found: dict[str, str] = {}
+        if not stems:
+            return found
+        doc, language = self.docs[i], self.languages[i]
+        for name, _w, _b in FIELDS:
+            for word in words(getattr(doc, name)):
+                term = stem(word, language)
+                if term in stems and term not in found:
+                    found[term] = word
+        return found
+
     def doc_terms(self, i: int) -> Counter[str]:
         """The words of reference ``i`` with their counts over all fields (title first)."""
         merged: Counter[str] = Counter()
@@ -387,8 +400,9 @@ class Query:
     phrases: dict[tuple[str, ...], float] = field(default_factory=dict)
     # Terms that are translations (not the asker's own words): matched in all their forms.
     translated: set[str] = field(default_factory=set)
-    # Of those, the guesses (loanwords, English spellings) rather than a list's translations.
-    guessed: set[str] = field(default_factory=set)
+    # Of those, the guesses (loanwords, English spellings) rather than a list's translations,
+    # each with the asker's word it guesses at.
+    guessed: dict[str, str] = field(default_factory=dict)
 
     def shortest(self, term: str) -> int:
         """How short a form of the translated ``term`` may be."""
@@ -425,16 +439,19 @@ def build_query(text: str, language: str = "", terms_list: TermList | None = Non
 
     translated: set[str] = set()
     from_list: set[str] = set()  # the translated terms the term list gave, not guesses
+    guesses: dict[str, str] = {}  # a guessed term → the asker's word
 
     def add(term: str, weight: float, shown: str, translation: bool = False,
-            guess: bool = False) -> None:
+            guess: str = "") -> None:
         if not term:
             return
         if translation:
             # Also when the asker wrote the same stem ('exoskeletten'): its other forms
             # ('exoskeleton') are found in papers of the other language.
             translated.add(term)
-            if not guess:
+            if guess:
+                guesses.setdefault(term, guess)
+            else:
                 from_list.add(term)
         if weight > weights.get(term, 0.0):
             weights[term] = weight
@@ -450,7 +467,7 @@ def build_query(text: str, language: str = "", terms_list: TermList | None = Non
         if language == "nl" and token not in stopwords(other):
             # Dutch practice text borrows English words ('feedback', 'workload', 'routinetaken'
             # for routine), matched in English papers in all their forms as translations are.
-            add(stem(token, other), LOANWORD_WEIGHT, token, translation=True, guess=True)
+            add(stem(token, other), LOANWORD_WEIGHT, token, translation=True, guess=token)
     found = [(p, t, TRANSLATION_WEIGHT) for p, t in terms_list.translations(tokens, language)
              if not all(w in stops for w in p.split())]
     if language == "nl":
@@ -463,10 +480,10 @@ def build_query(text: str, language: str = "", terms_list: TermList | None = Non
             if token not in covered:
                 for spelling in english_spellings(token):
                     add(stem(spelling, other), COGNATE_WEIGHT, f"{token} → {spelling}",
-                        translation=True, guess=True)
+                        translation=True, guess=token)
                 for spelling in compound_heads(token):
                     add(stem(spelling, other), COMPOUND_WEIGHT, f"{token} → {spelling}",
-                        translation=True, guess=True)
+                        translation=True, guess=token)
     for phrase, translation, weight in found:
         # A translation of several words shares the weight: 'works council' must not make
         # every text about work a match for 'ondernemingsraad'.
@@ -478,7 +495,8 @@ def build_query(text: str, language: str = "", terms_list: TermList | None = Non
             add(stem(word, other), weight / len(kept_words),
                 f"{phrase} → {word}" if len(kept_words) > 1 else f"{phrase} → {translation}",
                 translation=True)
-    return Query(weights, surface, language, phrases, translated, translated - from_list)
+    return Query(weights, surface, language, phrases, translated,
+                 {t: w for t, w in guesses.items() if t not in from_list})
 
 
 def rank(index: MatchIndex, query: Query, top: int = 20, relevant: Sequence[int] = (),
@@ -525,12 +543,20 @@ def rank(index: MatchIndex, query: Query, top: int = 20, relevant: Sequence[int]
     shown = set(best)
     for i in best + [i for i in dict.fromkeys(also) if i not in shown]:
         present = index.doc_terms(i)
+        found = {t: [f for f in asked.get(t, (t,)) if f in present] for t in query.weights}
+        # A guess is shown by the word the paper uses: it may be no word itself ('informated').
+        written = index.words_of(i, {f for t, fs in found.items() if t in query.guessed
+                                     for f in fs})
         matched = tuple(dict.fromkeys(
-            query.surface[t] for t in query.weights
-            if any(f in present for f in asked.get(t, (t,)))))
+            _shown(query.guessed[t], written[fs[0]]) if t in query.guessed and fs[0] in written
+            else query.surface[t] for t, fs in found.items() if fs))
         doc = index.docs[i]
         hits.append(Hit(doc.reference_id, doc.key, round(float(final[i]), 4), matched))
     return hits
+
+
+def _shown(asked: str, written: str) -> str:
+    return asked if asked == written else f"{asked} → {written}"
 
 
 def _with_phrases(index: MatchIndex, query: Query, scores: np.ndarray, top: int,
