@@ -60,6 +60,15 @@ def test_a_dutch_question_finds_english_papers(terms_list: matching.TermList) ->
         "Hoe betrekken we de ondernemingsraad bij de invoering van AI?",
         terms_list=terms_list), top=2)
     assert council[0].key == "council"
+    # A translated phrase found whole is shown whole; a word found alone says its phrase.
+    assert {"ondernemingsraad → works council",
+            "ondernemingsraad → employee representatives"} <= set(council[0].matched)
+    assert not any(m.endswith("(works council)") for m in council[0].matched)
+    lone = matching.rank(matching.MatchIndex(DOCS + [matching.Doc(
+        "r9", "votes", "Town council votes", "", "")]), matching.build_query(
+        "de ondernemingsraad", terms_list=terms_list), top=5, pseudo_feedback=False)
+    assert [h.matched for h in lone if h.key == "votes"] == [
+        ("ondernemingsraad → council (works council)",)]
     assert "retail" not in [h.key for h in matching.rank(index, query, top=2)]
 
 

@@ -398,6 +398,10 @@ class Query:
     # Translations of several words ('works council'), as runs of stems with their weight:
     # their words alone are weak evidence, the phrase itself is strong.
     phrases: dict[tuple[str, ...], float] = field(default_factory=dict)
+    # How a phrase found whole is shown ('ondernemingsraad → works council'), and the terms
+    # shown as a word of a phrase ('ondernemingsraad → council (works council)').
+    phrase_surface: dict[tuple[str, ...], str] = field(default_factory=dict)
+    parts: set[str] = field(default_factory=set)
     # Terms that are translations (not the asker's own words): matched in all their forms.
     translated: set[str] = field(default_factory=set)
     # Of those, the guesses (loanwords, English spellings) rather than a list's translations,
@@ -436,6 +440,8 @@ def build_query(text: str, language: str = "", terms_list: TermList | None = Non
     weights: dict[str, float] = {}
     surface: dict[str, str] = {}
     phrases: dict[tuple[str, ...], float] = {}
+    phrase_surface: dict[tuple[str, ...], str] = {}
+    parts: set[str] = set()
 
     translated: set[str] = set()
     from_list: set[str] = set()  # the translated terms the term list gave, not guesses
@@ -491,11 +497,16 @@ def build_query(text: str, language: str = "", terms_list: TermList | None = Non
         if len(kept_words) > 1:
             run = tuple(stem(w, other) for w in kept_words)
             phrases[run] = max(weight, phrases.get(run, 0.0))
+            phrase_surface.setdefault(run, f"{phrase} → {translation}")
         for word in kept_words:
+            # A word found without the rest of its phrase says which phrase it is from.
+            if len(kept_words) > 1 and stem(word, other) not in surface:
+                parts.add(stem(word, other))
             add(stem(word, other), weight / len(kept_words),
-                f"{phrase} → {word}" if len(kept_words) > 1 else f"{phrase} → {translation}",
+                f"{phrase} → {word} ({translation})" if len(kept_words) > 1
+                else f"{phrase} → {translation}",
                 translation=True)
-    return Query(weights, surface, language, phrases, translated,
+    return Query(weights, surface, language, phrases, phrase_surface, parts, translated,
                  {t: w for t, w in guesses.items() if t not in from_list})
 
 
@@ -547,9 +558,14 @@ def rank(index: MatchIndex, query: Query, top: int = 20, relevant: Sequence[int]
         # A guess is shown by the word the paper uses: it may be no word itself ('informated').
         written = index.words_of(i, {f for t, fs in found.items() if t in query.guessed
                                      for f in fs})
+        # A translated phrase found whole is shown whole, instead of its words.
+        whole = list(index.phrase_counts(i, query.phrases))
+        within = {t for p in whole for t in p}
         matched = tuple(dict.fromkeys(
-            _shown(query.guessed[t], written[fs[0]]) if t in query.guessed and fs[0] in written
-            else query.surface[t] for t, fs in found.items() if fs))
+            [query.phrase_surface[p] for p in whole] + [
+                _shown(query.guessed[t], written[fs[0]])
+                if t in query.guessed and fs[0] in written else query.surface[t]
+                for t, fs in found.items() if fs and not (t in within and t in query.parts)]))
         doc = index.docs[i]
         hits.append(Hit(doc.reference_id, doc.key, round(float(final[i]), 4), matched))
     return hits
