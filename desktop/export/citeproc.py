@@ -22,11 +22,11 @@ import itertools
 import json
 import threading
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..i18n import _
 from . import csl_assets
@@ -36,6 +36,9 @@ DEFAULT_LOCALE = "en-US"
 # Names people know a style by, mapped to the pinned file's name (without .csl).
 STYLE_ALIASES = {"vancouver": "vancouver-nlm", "nlm": "nlm-citation-sequence",
                  "harvard": "harvard-cite-them-right", "chicago": "chicago-author-date"}
+
+
+T = TypeVar("T")
 
 
 class CitationError(Exception):
@@ -774,6 +777,15 @@ class CitationEngine:
             broken = self.isolate(ids)
         self.set_uncited([i for i in ids if i not in broken])
         return self.bibliography(), refused | broken
+
+    def despite_broken(self, ids: Sequence[str], work: Callable[[], T]) -> T:
+        """``work`` done with this engine; after an :class:`EngineFailure`, once more without
+        those of the registered items ``ids`` it fails on (``isolate``, ``failed``)."""
+        try:
+            return work()
+        except EngineFailure:
+            self.isolate(ids)
+        return work()
 
     def isolate(self, ids: Sequence[str]) -> dict[str, str]:
         """After an :class:`EngineFailure`: which of the registered items ``ids`` the engine

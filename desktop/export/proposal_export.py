@@ -36,7 +36,7 @@ from ..services.proposal_content import (Inline, Part, ProposalContent, SectionC
 from ..services.tasks import NO_CONTROL, TaskControl
 from . import docx_writer as dw
 from . import pdf
-from .citeproc import Bibliography, CitationEngine, CiteItem, Cluster, EngineFailure, Run
+from .citeproc import Bibliography, CitationEngine, CiteItem, Cluster, Run
 
 DEFAULT_STYLE = "apa"
 # Texts of the document itself, translated into the proposal's language.
@@ -116,11 +116,7 @@ def render_citations(content: ProposalContent, engine: CitationEngine,
     if items:
         engine.register(items.values())
     control.progress(0, 0, _("Formatting citations"))
-    try:
-        return _rendered(content, engine)
-    except EngineFailure:
-        engine.isolate(list(items))
-    return _rendered(content, engine)
+    return engine.despite_broken(list(items), lambda: _rendered(content, engine))
 
 
 def _rendered(content: ProposalContent, engine: CitationEngine) -> RenderedCitations:

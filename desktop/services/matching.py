@@ -545,8 +545,9 @@ def rank(index: MatchIndex, query: Query, top: int = 20, relevant: Sequence[int]
         final = index.scores(mixed, {g: w * share for g, w in groups.items()})
     else:
         final = first
+    whole_in: dict[int, dict[tuple[str, ...], float]] = {}
     if query.phrases:
-        final = _with_phrases(index, query, final, top, share)
+        final, whole_in = _with_phrases(index, query, final, top, share)
     # Each of the query's terms, with the forms it was matched in.
     asked = {t: (t,) for t in plain} | {f: g for g in groups for f in g}
     hits = []
@@ -559,7 +560,7 @@ def rank(index: MatchIndex, query: Query, top: int = 20, relevant: Sequence[int]
         written = index.words_of(i, {f for t, fs in found.items() if t in query.guessed
                                      for f in fs})
         # A translated phrase found whole is shown whole, instead of its words.
-        whole = list(index.phrase_counts(i, query.phrases))
+        whole = list(whole_in[i] if i in whole_in else index.phrase_counts(i, query.phrases))
         within = {t for p in whole for t in p}
         matched = tuple(dict.fromkeys(
             [query.phrase_surface[p] for p in whole] + [
@@ -576,21 +577,23 @@ def _shown(asked: str, written: str) -> str:
 
 
 def _with_phrases(index: MatchIndex, query: Query, scores: np.ndarray, top: int,
-                  share: float) -> np.ndarray:
+                  share: float) -> tuple[np.ndarray, dict[int, dict[tuple[str, ...], float]]]:
     """Scores of the best candidates raised where a translated phrase occurs whole: it then
     counts as much as a single translated word would (its weight times ``share``, the scale
-    of the question's terms in ``scores``), on top of what its words had.
+    of the question's terms in ``scores``), on top of what its words had; and the phrases
+    found in each candidate, for the explanations.
 
     Only the first candidates are read again (positions are not indexed), enough to reorder
     the part of the ranking anyone looks at."""
     scores = scores.copy()
-    candidates = index.top(scores, max(PHRASE_CANDIDATES, top))
-    for i in candidates:
-        for phrase, tf in index.phrase_counts(i, query.phrases).items():
+    found = {i: index.phrase_counts(i, query.phrases)
+             for i in index.top(scores, max(PHRASE_CANDIDATES, top))}
+    for i, counts in found.items():
+        for phrase, tf in counts.items():
             # A phrase is at least as rare as its rarest word.
             idf = max(index.idf_of(t) for t in phrase)
             scores[i] += share * query.phrases[phrase] * idf * tf * (K1 + 1) / (tf + K1)
-    return scores
+    return scores, found
 
 
 def highlight_words(query: Query, text: str, language: str) -> set[str]:

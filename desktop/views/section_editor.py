@@ -124,7 +124,7 @@ class CitationLabels:
         reference the engine fails on keeps its neutral marker; the others are formatted."""
         if self.engine is None:
             return None
-        from ..export.citeproc import CitationError, Cluster, EngineFailure
+        from ..export.citeproc import CitationError, Cluster
         clusters = [Cluster(f"c{n}", tuple(_cite_items(v))) for n, v in enumerate(values)]
 
         def formatted() -> dict[str, str]:
@@ -135,11 +135,7 @@ class CitationLabels:
 
         try:
             self._register(values)
-            try:
-                done = formatted()
-            except EngineFailure:
-                self.engine.isolate(list(dict.fromkeys(_cited_ids(values))))
-                done = formatted()
+            done = self.engine.despite_broken(list(dict.fromkeys(_cited_ids(values))), formatted)
         except CitationError:
             return None
         document: dict[str, str] = {}
