@@ -21,7 +21,7 @@ import os
 import time
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -140,7 +140,7 @@ class MatchIndex:
         self.fields = fields
         self.posting_starts, self.posting_docs, self.posting_weights = starts, docs, weights
         n = len(self.docs)
-        self.idf = [math.log(1 + (n - df + 0.5) / (df + 0.5)) for df in np.diff(starts).tolist()]
+        self.idf = [_idf(n, df) for df in np.diff(starts).tolist()]
 
     def save(self, path: Path) -> None:
         """Write the index to ``path`` as a whole (never half a file), for ``load``."""
@@ -210,17 +210,10 @@ class MatchIndex:
             docs_of, tfw = self.posting_docs[start:end], self.posting_weights[start:end]
             total[docs_of] += weight * self.idf[k] * tfw * (K1 + 1) / (tfw + K1)
         for members, weight in (groups or {}).items():
-            ranges = [(self.posting_starts[k], self.posting_starts[k + 1])
-                      for k in (self.term_ids.get(t) for t in members) if k is not None]
-            if not ranges:
-                continue
-            docs_of, where = np.unique(np.concatenate([self.posting_docs[a:b]
-                                                       for a, b in ranges]), return_inverse=True)
-            tfw = np.bincount(where, weights=np.concatenate(
-                [self.posting_weights[a:b] for a, b in ranges])).astype(np.float32)
-            n, df = len(self.docs), len(docs_of)
-            idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
-            total[docs_of] += weight * idf * tfw * (K1 + 1) / (tfw + K1)
+            docs_of, tfw = self._merged(members)
+            if len(docs_of):
+                idf = _idf(len(self.docs), len(docs_of))
+                total[docs_of] += weight * idf * tfw * (K1 + 1) / (tfw + K1)
         return total
 
     def forms(self, term: str, language: str, shortest: int = TRUNCATION) -> tuple[str, ...]:
@@ -244,9 +237,22 @@ class MatchIndex:
             return bool(np.any(self._language_codes[docs_of] == code))
         return tuple(sorted({term, *(f for f in found if f != term and used_in_language(f))}))
 
-    def idf_of(self, term: str) -> float:
-        k = self.term_ids.get(term)
-        return 0.0 if k is None else self.idf[k]
+    def _merged(self, members: Collection[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The references having any of the forms ``members``, with their weighted
+        frequencies added."""
+        ranges = [(self.posting_starts[k], self.posting_starts[k + 1])
+                  for k in (self.term_ids.get(t) for t in members) if k is not None]
+        if not ranges:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        docs_of, where = np.unique(np.concatenate([self.posting_docs[a:b] for a, b in ranges]),
+                                   return_inverse=True)
+        tfw = np.bincount(where, weights=np.concatenate(
+            [self.posting_weights[a:b] for a, b in ranges])).astype(np.float32)
+        return docs_of, tfw
+
+    def idf_of(self, forms: Collection[str]) -> float:
+        """The idf of a word found in any of ``forms``."""
+        return _idf(len(self.docs), len(self._merged(forms)[0]))
 
     def top(self, scores: np.ndarray, n: int) -> list[int]:
         if n <= 0 or not len(scores):
@@ -256,21 +262,25 @@ class MatchIndex:
         best = best[np.argsort(-scores[best], kind="stable")]
         return [int(i) for i in best if scores[i] > 0]
 
-    def phrase_counts(self, i: int, phrases: Iterable[tuple[str, ...]]) -> dict[tuple[str, ...], float]:
-        """How often each phrase (a run of stems) occurs in reference ``i``, weighted by field
-        as the index weighs its words (positions are not indexed: the text is read again)."""
+    def phrase_counts(self, i: int, phrases: Mapping[tuple[str, ...], Sequence[Collection[str]]]
+                      ) -> dict[tuple[str, ...], float]:
+        """How often each phrase occurs in reference ``i``, weighted by field as the index
+        weighs its words (positions are not indexed: the text is read again). A phrase is
+        given with the forms each of its words may take: 'employee representation' is found
+        in 'employee representatives', as its words are alone."""
         present = self.doc_terms(i)
-        wanted = [p for p in phrases if all(t in present for t in p)]
+        wanted = {p: forms for p, forms in phrases.items()
+                  if all(any(f in present for f in word) for word in forms)}
         found: dict[tuple[str, ...], float] = {}
         if not wanted:
             return found
         doc = self.docs[i]
         for name, weight, _b in FIELDS:
             run = terms(getattr(doc, name), self.languages[i])
-            for phrase in wanted:
-                size = len(phrase)
+            for phrase, forms in wanted.items():
+                size = len(forms)
                 tf = sum(1 for k in range(len(run) - size + 1)
-                         if tuple(run[k:k + size]) == phrase)
+                         if all(run[k + j] in forms[j] for j in range(size)))
                 if tf:
                     found[phrase] = found.get(phrase, 0.0) + weight * tf
         return found
@@ -313,6 +323,10 @@ class MatchIndex:
         chosen = model.most_common(FEEDBACK_TERMS)
         total = sum(w for _t, w in chosen) or 1.0
         return {t: w / total for t, w in chosen}
+
+
+def _idf(n: int, df: int) -> float:
+    return math.log(1 + (n - df + 0.5) / (df + 0.5)) if df else 0.0
 
 
 def _postings(fields: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]],
@@ -427,6 +441,13 @@ class Query:
             else:
                 groups[forms] = max(groups.get(forms, 0.0), weight)
         return plain, groups
+
+    def phrase_forms(self, index: MatchIndex
+                     ) -> dict[tuple[str, ...], tuple[frozenset[str], ...]]:
+        """Each phrase with the forms in ``index`` that each of its words may take."""
+        other = "en" if self.language == "nl" else "nl"
+        return {phrase: tuple(frozenset(index.forms(t, other, self.shortest(t))) for t in phrase)
+                for phrase in self.phrases}
 
 
 def build_query(text: str, language: str = "", terms_list: TermList | None = None) -> Query:
@@ -546,8 +567,9 @@ def rank(index: MatchIndex, query: Query, top: int = 20, relevant: Sequence[int]
     else:
         final = first
     whole_in: dict[int, dict[tuple[str, ...], float]] = {}
-    if query.phrases:
-        final, whole_in = _with_phrases(index, query, final, top, share)
+    phrases = query.phrase_forms(index)
+    if phrases:
+        final, whole_in = _with_phrases(index, query, phrases, final, top, share)
     # Each of the query's terms, with the forms it was matched in.
     asked = {t: (t,) for t in plain} | {f: g for g in groups for f in g}
     hits = []
@@ -560,7 +582,7 @@ def rank(index: MatchIndex, query: Query, top: int = 20, relevant: Sequence[int]
         written = index.words_of(i, {f for t, fs in found.items() if t in query.guessed
                                      for f in fs})
         # A translated phrase found whole is shown whole, instead of its words.
-        whole = list(whole_in[i] if i in whole_in else index.phrase_counts(i, query.phrases))
+        whole = list(whole_in[i] if i in whole_in else index.phrase_counts(i, phrases))
         within = {t for p in whole for t in p}
         matched = tuple(dict.fromkeys(
             [query.phrase_surface[p] for p in whole] + [
@@ -576,8 +598,9 @@ def _shown(asked: str, written: str) -> str:
     return asked if asked == written else f"{asked} → {written}"
 
 
-def _with_phrases(index: MatchIndex, query: Query, scores: np.ndarray, top: int,
-                  share: float) -> tuple[np.ndarray, dict[int, dict[tuple[str, ...], float]]]:
+def _with_phrases(index: MatchIndex, query: Query,
+                  phrases: Mapping[tuple[str, ...], Sequence[Collection[str]]],
+                  scores: np.ndarray, top: int, share: float) -> tuple[np.ndarray, dict[int, dict[tuple[str, ...], float]]]:
     """Scores of the best candidates raised where a translated phrase occurs whole: it then
     counts as much as a single translated word would (its weight times ``share``, the scale
     of the question's terms in ``scores``), on top of what its words had; and the phrases
@@ -586,13 +609,14 @@ def _with_phrases(index: MatchIndex, query: Query, scores: np.ndarray, top: int,
     Only the first candidates are read again (positions are not indexed), enough to reorder
     the part of the ranking anyone looks at."""
     scores = scores.copy()
-    found = {i: index.phrase_counts(i, query.phrases)
+    found = {i: index.phrase_counts(i, phrases)
              for i in index.top(scores, max(PHRASE_CANDIDATES, top))}
+    # A phrase is at least as rare as its rarest word.
+    idf = {p: max(index.idf_of(forms) for forms in phrases[p])
+           for p in {p for counts in found.values() for p in counts}}
     for i, counts in found.items():
         for phrase, tf in counts.items():
-            # A phrase is at least as rare as its rarest word.
-            idf = max(index.idf_of(t) for t in phrase)
-            scores[i] += share * query.phrases[phrase] * idf * tf * (K1 + 1) / (tf + K1)
+            scores[i] += share * query.phrases[phrase] * idf[phrase] * tf * (K1 + 1) / (tf + K1)
     return scores, found
 
 
