@@ -59,6 +59,25 @@ def test_a_dash_switches_off_shipped_translations_and_an_own_entry_replaces_them
     assert [e.dutch for e in shipped if term_list.is_switched_off(e, off)] == ["werkdruk"]
 
 
+def test_entries_are_found_in_the_forms_a_question_writes() -> None:
+    """Snowball stems some Dutch inflections apart from the word ('wensen' → 'wens', 'wens'
+    → 'wen'; 'betrekt' stays whole): an entry is still found, and switched off, in them."""
+    assert stem("wensen", "nl") != stem("wens", "nl")
+    shipped = [TermEntry("wens", "wish | preference"), TermEntry("betrekken", "involve"),
+               TermEntry("digitaal", "digital")]
+    terms = matching.TermList.combined(shipped)
+    found = terms.translations("hoe betrekt zij hun wensen bij digitale keuzes".split(), "nl")
+    assert {("wensen", "wish"), ("wensen", "preference"), ("betrekt", "involve"),
+            ("digitale", "digital")} <= set(found)
+    # The own stem comes first: a word the list has as it is written is not read as another.
+    assert term_list.lookup_keys("wensen", "nl")[0] == stem("wensen", "nl")
+    off = matching.TermList.combined(shipped, [TermEntry("wensen", "-")])
+    assert not off.translations(["wens"], "nl") and off.silences("wensen", "nl")
+    assert off.silences("wens", "nl")
+    query = matching.build_query("Wat zijn hun wensen?", "nl", off)
+    assert set(query.weights) == {stem("wensen", "nl")}  # no guess at it either
+
+
 def test_a_broken_own_file_leaves_matching_with_the_shipped_list(
         caplog: pytest.LogCaptureFixture) -> None:
     path = term_list.own_path()

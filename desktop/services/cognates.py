@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from .textproc import dutch_bases
+
 # Dutch endings and their English counterparts, the more specific first; the first that fits
 # is used.
 SUFFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -52,21 +54,6 @@ SHORTEST = 6  # shorter words are too often false friends ('rok', 'kort')
 HEADS = ("atie", "tie", "sie", "iteit", "isme", "entie", "antie")
 
 
-def _bases(token: str) -> list[str]:
-    """The word without a Dutch plural, adjective or participle ending: 'exoskeletten' →
-    'exoskelet', 'effectieve' → 'effectief', 'geautomatiseerde' → 'automatiseerd'."""
-    bases = [token]
-    if token.startswith("ge") and token.endswith(("eerd", "eerde")):
-        bases.append(token[2:].removesuffix("e"))
-    elif token.endswith("en") and len(token) > SHORTEST:
-        base = token[:-2]
-        bases.append(base[:-1] if len(base) > 2 and base[-1] == base[-2]
-                     and base[-1] not in "aeiou" else base)
-    elif token.endswith(("s", "e")) and len(token) > SHORTEST:
-        bases.append(token[:-1])
-    return [b[:-1] + "f" if b.endswith("iev") else b for b in bases]
-
-
 def _spelled(base: str) -> tuple[list[str], bool]:
     """``base`` in English spelling, and whether an ending rule applied."""
     stem, english, ruled = base, ("",), False
@@ -85,7 +72,7 @@ def english_spellings(token: str) -> list[str]:
     if len(token) < SHORTEST or not token.isalpha():
         return []
     found: list[str] = []
-    for base in _bases(token):
+    for base in [token, *dutch_bases(token, SHORTEST)]:
         found += [w for w in _spelled(base)[0] if w != token and w not in found]
     return found
 

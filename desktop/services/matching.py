@@ -489,7 +489,7 @@ def build_query(text: str, language: str = "", terms_list: TermList | None = Non
     for token in kept:
         add(stem(token, language), 1.0, token)
     # A Dutch word the user switched off in the term list ('-') is not guessed at either.
-    guessable = [t for t in kept if stem(t, language) not in terms_list.silenced]
+    guessable = [t for t in kept if not terms_list.silences(t, language)]
     for token in guessable:
         if language == "nl" and token not in stopwords(other):
             # Dutch practice text borrows English words ('feedback', 'workload', 'routinetaken'

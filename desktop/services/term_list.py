@@ -14,13 +14,14 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import product
 from pathlib import Path
 
 from .. import resources_dir
 from ..atomic import write_text
 from ..i18n import N_, _
 from ..paths import config_dir
-from .textproc import stem, words
+from .textproc import dutch_bases, stem, words
 
 log = logging.getLogger(__name__)
 
@@ -141,8 +142,10 @@ def save_own(entries: Iterable[TermEntry]) -> Path:
 
 
 def switched_off(own: Iterable[TermEntry]) -> set[str]:
-    """The stems of the Dutch terms whose shipped translations the user's entries switch off."""
-    return {_stems(t, "nl") for e in own if e.switches_off for t in e.dutch_terms()}
+    """The stems of the Dutch terms whose shipped translations the user's entries switch off
+    (of the words they may inflect too: 'wensen' switches off 'wens')."""
+    return {k for e in own if e.switches_off for t in e.dutch_terms()
+            for k in lookup_keys(t, "nl")}
 
 
 def is_switched_off(entry: TermEntry, off: set[str]) -> bool:
@@ -219,13 +222,32 @@ class TermList:
     def translations(self, tokens: Sequence[str], language: str) -> list[tuple[str, str]]:
         """(source phrase, translation) for every phrase of ``tokens`` the list knows."""
         table = self.nl_to_en if language == "nl" else self.en_to_nl
-        stems = [stem(t, language) for t in tokens]
         found = []
         for size in range(self.longest, 0, -1):
             for i in range(len(tokens) - size + 1):
-                for other in table.get(" ".join(stems[i:i + size]), []):
-                    found.append((" ".join(tokens[i:i + size]), other))
+                phrase = " ".join(tokens[i:i + size])
+                key = next((k for k in lookup_keys(phrase, language) if k in table), None)
+                if key is not None:
+                    found += [(phrase, other) for other in table[key]]
         return found
+
+    def silences(self, token: str, language: str) -> bool:
+        """Whether the user switched off the Dutch term ``token`` is a form of."""
+        return any(key in self.silenced for key in lookup_keys(token, language))
+
+
+def lookup_keys(phrase: str, language: str) -> list[str]:
+    """The stems to look a phrase up by, its own first; for Dutch, also those of the words
+    it may inflect ('wensen' finds the entry 'wens', which Snowball stems apart)."""
+    return [" ".join(key) for key in product(*(_word_keys(w, language) for w in phrase.split()))]
+
+
+def _word_keys(word: str, language: str) -> list[str]:
+    own = stem(word, language)
+    if language != "nl":
+        return [own]
+    return list(dict.fromkeys([own, *(s for s in (stem(b, "nl") for b in dutch_bases(word))
+                                     if len(s) >= 3)]))
 
 
 @lru_cache(maxsize=1)

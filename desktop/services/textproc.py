@@ -84,3 +84,45 @@ def terms(text: str, language: str) -> list[str]:
     stops = stopwords(language)
     stem_of = _stemmer(language)
     return [stem_of(w) for w in words(text) if len(w) > 1 and w not in stops]
+
+
+_VOWELS = "aeiou"
+_DIGRAPHS = ("aa", "ee", "oo", "uu", "ie", "oe", "eu", "ei", "ij", "ou", "au", "ui")
+
+
+def dutch_bases(token: str, shortest: int = 4) -> list[str]:
+    """The words a Dutch ``token`` of more than ``shortest`` letters may be a regular
+    inflection of, the likeliest first: without a plural, adjective, verb or participle
+    ending, with the spelling changes those endings bring ('wensen' → 'wens', 'taken' →
+    'taak', 'digitale' → 'digitaal', 'betrekt' → 'betrek', 'geautomatiseerde' →
+    'automatiseerd'). Snowball stems some of them apart from the word itself."""
+    if len(token) <= shortest or not token.isalpha():
+        return []
+    bases: list[str] = []
+    if token.startswith("ge") and token.endswith(("eerd", "eerde")):
+        bases.append(token[2:].removesuffix("e"))
+    elif token.endswith("en"):
+        base = token[:-2]
+        if base.endswith("hed"):  # mogelijkheden
+            bases.append(base[:-3] + "heid")
+        elif len(base) > 2 and base[-1] == base[-2] and base[-1] not in _VOWELS:
+            bases.append(base[:-1])  # stemmen → stem
+        else:
+            bases += [base, _lengthened(base)]
+    elif token.endswith("e"):
+        bases += [token[:-1], _lengthened(token[:-1])]
+    elif token.endswith("s") or (token.endswith("t") and token[-2] not in _VOWELS):
+        bases.append(token[:-1])
+    # A Dutch word does not end in v or z: 'brieven' → 'brief', 'reizen' → 'reis'.
+    bases = [b[:-1] + {"v": "f", "z": "s"}[b[-1]] if b[-1:] in ("v", "z") else b
+             for b in bases]
+    return [b for b in dict.fromkeys(bases) if b and b != token]
+
+
+def _lengthened(base: str) -> str:
+    """The vowel of an open syllable written double again when the ending goes ('tak' from
+    'taken' → 'taak'); '' when the spelling does not call for it."""
+    if len(base) < 3 or base[-1] in _VOWELS or base[-2] not in _VOWELS \
+            or base[-3:-1] in _DIGRAPHS or base[-2] == "i":
+        return ""
+    return base[:-1] + base[-2] + base[-1]
