@@ -45,6 +45,9 @@ def test_language_detection_and_stemming() -> None:
     assert detect_language("AI") == "en"
     assert fold("Cliënten Één") == "clienten een"
     assert stem("verpleegkundigen", "nl") == stem("verpleegkundige", "nl")
+    # Unrelated Dutch words keep apart ('ge' is not taken off inside a word).
+    assert stem("begeleiding", "nl") != stem("beleid", "nl")
+    assert stem("gemeente", "nl") != stem("mening", "nl")
     assert terms("The nurses are learning", "en") == [stem("nurses", "en"), stem("learning", "en")]
 
 

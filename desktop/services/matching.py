@@ -34,7 +34,7 @@ from ..paths import cache_dir
 from .cognates import compound_heads, english_spellings
 from .tasks import NO_CONTROL, TaskControl
 from .term_list import TermList, default_terms
-from .textproc import LANGUAGES, detect_language, stem, stopwords, terms, words
+from .textproc import LANGUAGES, STEMMERS, detect_language, stem, stopwords, terms, words
 
 log = logging.getLogger(__name__)
 
@@ -396,7 +396,7 @@ def _utf8(text: str) -> np.ndarray:
 def _digest(docs: Sequence[Doc]) -> str:
     """What an index is built from: the texts of the references and how they are analysed."""
     digest = hashlib.sha256(repr((
-        FORMAT, FIELDS, importlib.metadata.version("snowballstemmer"),
+        FORMAT, FIELDS, STEMMERS, importlib.metadata.version("snowballstemmer"),
         [sorted(stopwords(language)) for language in LANGUAGES])).encode("utf-8"))
     for d in docs:
         digest.update(repr((d.reference_id, d.key, d.title, d.abstract, d.keywords,

@@ -16,7 +16,9 @@ import snowballstemmer
 from .. import resources_dir
 
 LANGUAGES = ("en", "nl")
-_STEMMER_NAMES = {"en": "english", "nl": "dutch"}
+# Snowball's Porter-style Dutch: its newer 'dutch' takes 'ge' off inside words, and so makes
+# one stem of unrelated words ('begeleiding' and 'beleid', 'gemeente' and 'mening').
+STEMMERS = {"en": "english", "nl": "dutch_porter"}
 _WORD = re.compile(r"[^\W_]+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
@@ -59,7 +61,7 @@ def stopwords(language: str) -> frozenset[str]:
 def _stemmer(language: str) -> Callable[[str], str]:
     """The language's stemmer, with its own cache (one argument: indexing a large library
     calls it for every word, and a cache keyed on one string is cheaper to consult)."""
-    stemmer = snowballstemmer.stemmer(_STEMMER_NAMES.get(language, "english"))
+    stemmer = snowballstemmer.stemmer(STEMMERS.get(language, "english"))
     return lru_cache(maxsize=200_000)(lambda word: str(stemmer.stemWord(word)))
 
 
