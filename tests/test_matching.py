@@ -110,6 +110,21 @@ def test_translations_match_the_forms_papers_use(tmp_path: Path) -> None:
     assert [h.key for h in own] == ["shops"]
 
 
+def test_an_own_word_that_is_also_its_translation_says_so_in_the_other_language(
+        tmp_path: Path) -> None:
+    """Dutch 'systeem' stems as English 'system' does: matched in the translation's forms
+    ('systematic') in an English paper, it is shown as the translation there."""
+    assert stem("systeem", "nl") == stem("system", "en")
+    path = tmp_path / "terms.tsv"
+    path.write_text("systeem\tsystem\n", encoding="utf-8")
+    index = matching.MatchIndex([
+        matching.Doc("en", "en", "A systematic review of dispatch", "", "", "en"),
+        matching.Doc("nl", "nl", "Het systeem op de meldkamer", "", "", "nl")])
+    query = matching.build_query("Wat doet het systeem?", "nl", matching.TermList.load(path))
+    hits = {h.key: h.matched for h in matching.rank(index, query, 2, pseudo_feedback=False)}
+    assert hits == {"en": ("systeem → system",), "nl": ("systeem",)}
+
+
 def test_dutch_words_are_found_in_their_english_spelling(tmp_path: Path) -> None:
     """Words no term list holds ('discriminatie', 'kandidaten', 'fysieke', 'sensoren',
     'geautomatiseerde') are found in English papers by the regular correspondences of the

@@ -421,6 +421,9 @@ class Query:
     # Of those, the guesses (loanwords, English spellings) rather than a list's translations,
     # each with the asker's word it guesses at.
     guessed: dict[str, str] = field(default_factory=dict)
+    # The asker's own stems that a translation has too, each with how that translation is
+    # shown (in a paper of the other language).
+    as_translation: dict[str, str] = field(default_factory=dict)
 
     def shortest(self, term: str) -> int:
         """How short a form of the translated ``term`` may be."""
@@ -468,6 +471,9 @@ def build_query(text: str, language: str = "", terms_list: TermList | None = Non
     from_list: set[str] = set()  # the translated terms the term list gave, not guesses
     guesses: dict[str, str] = {}  # a guessed term → the asker's word
 
+    own: set[str] = set()  # the stems of the asker's words
+    as_translation: dict[str, str] = {}
+
     def add(term: str, weight: float, shown: str, translation: bool = False,
             guess: str = "") -> None:
         if not term:
@@ -483,10 +489,16 @@ def build_query(text: str, language: str = "", terms_list: TermList | None = Non
         if weight > weights.get(term, 0.0):
             weights[term] = weight
             surface.setdefault(term, shown)
+        elif translation and not guess and term in own:
+            # The asker's stem is also the translation's ('systeem', 'system'), now matched
+            # in all the translation's forms ('systematic'): in a paper of the other language
+            # it is shown as the translation.
+            as_translation.setdefault(term, shown)
 
     stops = stopwords(language)
     kept = [t for t in tokens if len(t) > 1 and t not in stops]
     for token in kept:
+        own.add(stem(token, language))
         add(stem(token, language), 1.0, token)
     # A Dutch word the user switched off in the term list ('-') is not guessed at either.
     guessable = [t for t in kept if not terms_list.silences(t, language)]
@@ -528,7 +540,7 @@ def build_query(text: str, language: str = "", terms_list: TermList | None = Non
                 else f"{phrase} → {translation}",
                 translation=True)
     return Query(weights, surface, language, phrases, phrase_surface, parts, translated,
-                 {t: w for t, w in guesses.items() if t not in from_list})
+                 {t: w for t, w in guesses.items() if t not in from_list}, as_translation)
 
 
 def rank(index: MatchIndex, query: Query, top: int = 20, relevant: Sequence[int] = (),
@@ -584,10 +596,11 @@ def rank(index: MatchIndex, query: Query, top: int = 20, relevant: Sequence[int]
         # A translated phrase found whole is shown whole, instead of its words.
         whole = list(whole_in[i] if i in whole_in else index.phrase_counts(i, phrases))
         within = {t for p in whole for t in p}
+        crossed = query.as_translation if index.languages[i] != query.language else {}
         matched = tuple(dict.fromkeys(
             [query.phrase_surface[p] for p in whole] + [
                 _shown(query.guessed[t], written[fs[0]])
-                if t in query.guessed and fs[0] in written else query.surface[t]
+                if t in query.guessed and fs[0] in written else crossed.get(t, query.surface[t])
                 for t, fs in found.items() if fs and not (t in within and t in query.parts)]))
         doc = index.docs[i]
         hits.append(Hit(doc.reference_id, doc.key, round(float(final[i]), 4), matched))
