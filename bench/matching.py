@@ -28,7 +28,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 CRAN = ROOT.parent / "shared" / "testdata" / "ir" / "cranfield"
-DATA = ROOT / "bench" / "data"  # Dutch-English sets: nl-en (ours), nl-en-b, nl-en-c (held out)
+DATA = ROOT / "bench" / "data"  # Dutch-English sets: nl-en (ours), nl-en-b, -c, -d (see READMEs)
 
 from desktop.services.library_import import import_files  # noqa: E402
 from desktop.services.textproc import terms  # noqa: E402
