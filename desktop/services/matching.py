@@ -613,7 +613,8 @@ def _shown(asked: str, written: str) -> str:
 
 def _with_phrases(index: MatchIndex, query: Query,
                   phrases: Mapping[tuple[str, ...], Sequence[Collection[str]]],
-                  scores: np.ndarray, top: int, share: float) -> tuple[np.ndarray, dict[int, dict[tuple[str, ...], float]]]:
+                  scores: np.ndarray, top: int, share: float
+                  ) -> tuple[np.ndarray, dict[int, dict[tuple[str, ...], float]]]:
     """Scores of the best candidates raised where a translated phrase occurs whole: it then
     counts as much as a single translated word would (its weight times ``share``, the scale
     of the question's terms in ``scores``), on top of what its words had; and the phrases
