@@ -38,6 +38,10 @@ def main() -> int:
         "--add-data", f"{ROOT / 'desktop' / 'models' / 'migrations'}{sep}desktop/models/migrations",
         "--add-data", f"{csl}{sep}.cache/csl",
         "--collect-all", "py_mini_racer",
+        # Imported by snowballstemmer only if present; their versions go into the matching
+        # index's digest.
+        "--hidden-import", "Stemmer",
+        "--copy-metadata", "snowballstemmer", "--copy-metadata", "PyStemmer",
     ])
     # --add-data puts resources/ and .cache/csl beside the bundled package, where
     # resources_dir() and paths.csl_dir() look.

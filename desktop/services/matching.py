@@ -393,10 +393,19 @@ def _utf8(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
 
 
+def _version(distribution: str) -> str:
+    """An installed package's version ('' when it is not installed, or its metadata was
+    not bundled): PyStemmer is the compiled form of snowballstemmer's stemmers."""
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return ""
+
+
 def _digest(docs: Sequence[Doc]) -> str:
     """What an index is built from: the texts of the references and how they are analysed."""
     digest = hashlib.sha256(repr((
-        FORMAT, FIELDS, STEMMERS, importlib.metadata.version("snowballstemmer"),
+        FORMAT, FIELDS, STEMMERS, _version("snowballstemmer"), _version("PyStemmer"),
         [sorted(stopwords(language)) for language in LANGUAGES])).encode("utf-8"))
     for d in docs:
         digest.update(repr((d.reference_id, d.key, d.title, d.abstract, d.keywords,

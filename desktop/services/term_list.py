@@ -165,11 +165,12 @@ def source(entry: TermEntry, own: bool, off: set[str]) -> str:
 class TermList:
     """Dutch -> English terms (one or more words each side); used both ways."""
 
-    nl_to_en: dict[str, list[str]] = field(default_factory=dict)
-    en_to_nl: dict[str, list[str]] = field(default_factory=dict)
+    # The usable entries: their Dutch and their English terms.
+    pairs: list[tuple[list[str], list[str]]] = field(default_factory=list)
     longest: int = 1
     # Stems of Dutch terms the user switched off: no translation, and no guess either.
     silenced: set[str] = field(default_factory=set)
+    _tables: dict[str, dict[str, list[str]]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, path: Path) -> TermList:
@@ -188,17 +189,23 @@ class TermList:
                     continue
                 nl = [t for t in entry.dutch_terms() if _stems(t, "nl") not in skipped]
                 if nl:
-                    table._add(nl, entry.english_terms())
+                    en = entry.english_terms()
+                    table.pairs.append((nl, en))
+                    table.longest = max(table.longest, *(len(t.split()) for t in nl + en))
         return table
 
-    def _add(self, nl: list[str], en: list[str]) -> None:
-        # Looked up by stems, so 'verpleegkundigen' finds the entry 'verpleegkundige'.
-        for term in nl:
-            self.nl_to_en.setdefault(_stems(term, "nl"), []).extend(en)
-            self.longest = max(self.longest, len(term.split()))
-        for term in en:
-            self.en_to_nl.setdefault(_stems(term, "en"), []).extend(nl)
-            self.longest = max(self.longest, len(term.split()))
+    def table(self, language: str) -> dict[str, list[str]]:
+        """The translations of the terms of ``language``, by their stems ('verpleegkundigen'
+        finds the entry 'verpleegkundige'). Built on first use: an English question needs
+        no Dutch table, and stemming a whole side takes a noticeable part of a first search."""
+        if language not in self._tables:
+            found: dict[str, list[str]] = {}
+            for nl, en in self.pairs:
+                source, target = (nl, en) if language == "nl" else (en, nl)
+                for term in source:
+                    found.setdefault(_stems(term, language), []).extend(target)
+            self._tables[language] = found
+        return self._tables[language]
 
     def compound_translations(self, word: str) -> list[tuple[str, str]]:
         """Dutch writes compounds as one word ('roostersysteem', 'verpleegafdeling'): the
@@ -215,13 +222,13 @@ class TermList:
                 for part in (left, right):
                     stemmed = stem(part, "nl")
                     if len(part) >= 4 and len(stemmed) >= 4:
-                        for other in self.nl_to_en.get(stemmed, []):
+                        for other in self.table("nl").get(stemmed, []):
                             found.append((part, other))
         return list(dict.fromkeys(found))
 
     def translations(self, tokens: Sequence[str], language: str) -> list[tuple[str, str]]:
         """(source phrase, translation) for every phrase of ``tokens`` the list knows."""
-        table = self.nl_to_en if language == "nl" else self.en_to_nl
+        table = self.table("nl" if language == "nl" else "en")
         found = []
         for size in range(self.longest, 0, -1):
             for i in range(len(tokens) - size + 1):
