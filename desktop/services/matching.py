@@ -438,28 +438,31 @@ class Query:
         """How short a form of the translated ``term`` may be."""
         return GUESS_TRUNCATION if term in self.guessed else TRUNCATION
 
-    def terms_and_groups(self, index: MatchIndex
+    def forms_in(self, index: MatchIndex) -> dict[str, tuple[str, ...]]:
+        """Each term with the forms it is matched in: a translation in its forms in
+        ``index``, the asker's own word as it is."""
+        other = "en" if self.language == "nl" else "nl"
+        return {term: index.forms(term, other, self.shortest(term))
+                if term in self.translated else (term,) for term in self.weights}
+
+    def terms_and_groups(self, forms: Mapping[str, tuple[str, ...]]
                          ) -> tuple[dict[str, float], dict[tuple[str, ...], float]]:
         """The weights to score: the asker's words as terms, each translation as the set
-        of its forms in ``index``."""
+        of its ``forms``."""
         plain: dict[str, float] = {}
         groups: dict[tuple[str, ...], float] = {}
-        other = "en" if self.language == "nl" else "nl"
         for term, weight in self.weights.items():
-            forms = index.forms(term, other, self.shortest(term)) \
-                if term in self.translated else (term,)
-            if len(forms) == 1:
+            if len(forms[term]) == 1:
                 plain[term] = weight
             else:
-                groups[forms] = max(groups.get(forms, 0.0), weight)
+                groups[forms[term]] = max(groups.get(forms[term], 0.0), weight)
         return plain, groups
 
-    def phrase_forms(self, index: MatchIndex
+    def phrase_forms(self, forms: Mapping[str, tuple[str, ...]]
                      ) -> dict[tuple[str, ...], tuple[frozenset[str], ...]]:
-        """Each phrase with the forms in ``index`` that each of its words may take."""
-        other = "en" if self.language == "nl" else "nl"
-        return {phrase: tuple(frozenset(index.forms(t, other, self.shortest(t))) for t in phrase)
-                for phrase in self.phrases}
+        """Each phrase with the ``forms`` each of its words may take (its words are terms
+        of the query)."""
+        return {phrase: tuple(frozenset(forms[t]) for t in phrase) for phrase in self.phrases}
 
 
 def build_query(text: str, language: str = "", terms_list: TermList | None = None) -> Query:
@@ -561,7 +564,8 @@ def rank(index: MatchIndex, query: Query, top: int = 20, relevant: Sequence[int]
     With screening decisions, their references steer the ranking (relevance feedback);
     without any, the first hits do (pseudo-relevance feedback).
     """
-    plain, groups = query.terms_and_groups(index)
+    forms = query.forms_in(index)
+    plain, groups = query.terms_and_groups(forms)
     first = index.scores(plain, groups)
     if relevant:
         docs, shares = list(relevant), [1.0] * len(relevant)
@@ -588,7 +592,7 @@ def rank(index: MatchIndex, query: Query, top: int = 20, relevant: Sequence[int]
     else:
         final = first
     whole_in: dict[int, dict[tuple[str, ...], float]] = {}
-    phrases = query.phrase_forms(index)
+    phrases = query.phrase_forms(forms)
     if phrases:
         final, whole_in = _with_phrases(index, query, phrases, final, top, share)
     # Each of the query's terms, with the forms it was matched in.
